@@ -1,0 +1,117 @@
+package corpus
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadFeaturesFolder(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, "testdata/feat_f4_2x3.npy", filepath.Join(dir, "vid1.npy"))
+	copyFile(t, "testdata/feat_f2_2x3.npy", filepath.Join(dir, "vid2.npy"))
+	f, err := LoadFeatures(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(f.IDs, []string{"vid1", "vid2"}) || f.Dim != 3 || f.NumFrames[1] != 2 || f.Clip("vid2")[5] != 1.25 || f.Index("x") != -1 {
+		t.Errorf("got %+v", f)
+	}
+	// Bad files in the folder are named.
+	bad := []struct{ src, want string }{
+		{"feat_nan_2x3.npy", "NaN at index [1 2]"},
+		{"feat_f8_2x3.npy", `unsupported dtype "<f8"`},
+		{"stack_f4_2x2x3.npy", "rank 3, shape [2 2 3]; expected rank 2 [frames, dim]"},
+		{"frames_u1_1x2x2x2x3.npy", `features have dtype "|u1"`},
+	}
+	for _, b := range bad {
+		d := t.TempDir()
+		copyFile(t, "testdata/feat_f4_2x3.npy", filepath.Join(d, "a.npy"))
+		copyFile(t, filepath.Join("testdata", b.src), filepath.Join(d, "b.npy"))
+		_, err := LoadFeatures(d, "")
+		if err == nil || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), "b.npy") {
+			t.Errorf("%s: got %v, want %q naming b.npy", b.src, err, b.want)
+		}
+	}
+	d := t.TempDir()
+	if err := WriteNPY(filepath.Join(d, "a.npy"), []int{1, 3}, []float32{1, 2, 3}, DTypeFloat32); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteNPY(filepath.Join(d, "b.npy"), []int{1, 4}, []float32{1, 2, 3, 4}, DTypeFloat32); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFeatures(d, ""); err == nil || !strings.Contains(err.Error(), "same dim") {
+		t.Errorf("mixed dims: %v", err)
+	}
+	if _, err := LoadFeatures(t.TempDir(), ""); err == nil || !strings.Contains(err.Error(), "no .npy files") {
+		t.Errorf("empty folder: %v", err)
+	}
+}
+
+func TestLoadFeaturesStacked(t *testing.T) {
+	f, err := LoadFeatures("testdata/stack_f4_2x2x3.npy", "testdata/ids_small.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Dim != 3 || f.Clip("vid2")[0] != 6 || len(f.Clip("vid1")) != 6 {
+		t.Errorf("got %+v", f)
+	}
+	if _, err := LoadFeatures("testdata/stack_f4_2x2x3.npy", ""); err == nil || !strings.Contains(err.Error(), "id list") {
+		t.Errorf("no ids: %v", err)
+	}
+	if _, err := LoadFeatures("testdata/feat_f4_2x3.npy", "testdata/ids_small.txt"); err == nil || !strings.Contains(err.Error(), "expected rank 3") {
+		t.Errorf("rank 2 stacked: %v", err)
+	}
+	ids := filepath.Join(t.TempDir(), "ids.txt")
+	os.WriteFile(ids, []byte("a\nb\nc\n"), 0o644)
+	if _, err := LoadFeatures("testdata/stack_f4_2x2x3.npy", ids); err == nil || !strings.Contains(err.Error(), "2 rows (clips) but the id list has 3 ids") {
+		t.Errorf("count mismatch: %v", err)
+	}
+}
+
+func TestParseIDList(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"a\nb\na\n", "x.txt:3: duplicate clip id \"a\" (first at line 1)"},
+		{"a\n\nb\n", "x.txt:2: blank line"},
+		{"a b\n", "x.txt:1: expected one clip id"},
+		{"", "no clip ids"},
+	}
+	for _, c := range cases {
+		_, err := ParseIDList(strings.NewReader(c.text), "x.txt")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %q", c.text, err, c.want)
+		}
+	}
+	ids, err := ParseIDList(strings.NewReader("a\r\nb\n\n"), "x.txt")
+	if err != nil || !reflect.DeepEqual(ids, []string{"a", "b"}) {
+		t.Errorf("got %q %v", ids, err)
+	}
+}
+
+func TestLoadFrames(t *testing.T) {
+	ids := filepath.Join(t.TempDir(), "ids.txt")
+	os.WriteFile(ids, []byte("c0\n"), 0o644)
+	f, err := LoadFrames("testdata/frames_u1_1x2x2x2x3.npy", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.T != 2 || f.Height != 2 || f.ClipSize() != 24 || f.Clip(0)[23] != 230.0/255 {
+		t.Errorf("got %+v", f)
+	}
+	if _, err := LoadFrames("testdata/stack_f4_2x2x3.npy", ids); err == nil || !strings.Contains(err.Error(), "expected [clips, T, H, W, 3]") {
+		t.Errorf("rank: %v", err)
+	}
+}
