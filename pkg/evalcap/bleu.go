@@ -18,9 +18,11 @@ type bleuStats struct {
 	guess, correct  [4]int
 }
 
-// clipBleuStats computes the BLEU statistics of one clip with coco-caption's
-// "closest" effective reference length.
-func clipBleuStats(c *clip) bleuStats {
+// clipBleuStats computes the BLEU statistics of clip i with coco-caption's
+// "closest" effective reference length. maxRef and stamp are scratch slices
+// indexed by n-gram ID: maxRef[g] is valid for this clip when
+// stamp[g] == i+1.
+func clipBleuStats(c *clip, i int32, maxRef, stamp []int32) bleuStats {
 	var st bleuStats
 	st.testLen = len(c.cand.ids)
 	bestDiff := -1
@@ -34,17 +36,22 @@ func clipBleuStats(c *clip) bleuStats {
 		if bestDiff < 0 || d < bestDiff || (d == bestDiff && l < st.refLen) {
 			bestDiff, st.refLen = d, l
 		}
+		// Maximum count of each n-gram in any single reference.
+		for _, g := range r.ng {
+			if stamp[g.id] != i+1 {
+				stamp[g.id] = i + 1
+				maxRef[g.id] = 0
+			}
+			maxRef[g.id] = max(maxRef[g.id], g.count)
+		}
 	}
 	for k := range 4 {
 		st.guess[k] = max(0, st.testLen-k)
 	}
-	for _, g := range c.cand.ng.keys {
-		cnt := c.cand.ng.counts[g]
-		maxRef := 0
-		for _, r := range c.refs {
-			maxRef = max(maxRef, r.ng.counts[g])
+	for _, g := range c.cand.ng {
+		if stamp[g.id] == i+1 {
+			st.correct[g.n-1] += int(min(g.count, maxRef[g.id]))
 		}
-		st.correct[g.n-1] += min(cnt, maxRef)
 	}
 	return st
 }
@@ -72,8 +79,10 @@ func (st *bleuStats) score() [4]float64 {
 func (ds *dataset) bleu() ([4]float64, [][4]float64) {
 	var total bleuStats
 	per := make([][4]float64, len(ds.clips))
+	maxRef := make([]int32, ds.in.nNgram)
+	stamp := make([]int32, ds.in.nNgram)
 	for i := range ds.clips {
-		st := clipBleuStats(&ds.clips[i])
+		st := clipBleuStats(&ds.clips[i], int32(i), maxRef, stamp)
 		per[i] = st.score()
 		total.testLen += st.testLen
 		total.refLen += st.refLen

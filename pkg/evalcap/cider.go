@@ -7,24 +7,37 @@ const ciderSigma = 6.0
 
 // tfidf is the CIDEr tf-idf representation of a sentence.
 type tfidf struct {
-	keys []ngram           // n-grams in first-occurrence order
-	w    map[ngram]float64 // tf · (log N − log max(1, df))
-	norm [4]float64        // Euclidean norm per n
+	ng   []ngCount  // the sentence's n-grams
+	w    []float64  // w[k] = tf · (log N − log max(1, df)) of ng[k]
+	norm [4]float64 // Euclidean norm per n
 	// length is the number of bigrams, as in coco-caption, whose counts2vec
 	// accumulates the length while visiting the n = 2 entries.
 	length int
 }
 
-func newTfidf(ng *ngramCounts, df map[ngram]int, logN float64) tfidf {
-	v := tfidf{keys: ng.keys, w: make(map[ngram]float64, len(ng.keys))}
+// ciderState holds the document frequencies of one evaluated set and scratch
+// space indexed by n-gram ID.
+type ciderState struct {
+	df    []int32 // n-gram ID -> number of clips whose references contain it
+	logN  float64 // log(number of clips)
+	rw    []float64
+	stamp []int32 // rw[g] is valid when stamp[g] == cur
+	cur   int32
+}
+
+func (cs *ciderState) tfidf(t *tokens) tfidf {
+	v := tfidf{ng: t.ng, w: make([]float64, len(t.ng))}
 	var sq [4]float64
-	for _, g := range ng.keys {
-		tf := ng.counts[g]
-		x := float64(tf) * (logN - math.Log(max(1, float64(df[g]))))
-		v.w[g] = x
+	for k, g := range t.ng {
+		idf := cs.logN
+		if df := cs.df[g.id]; df > 1 {
+			idf -= math.Log(float64(df))
+		}
+		x := float64(g.count) * idf
+		v.w[k] = x
 		sq[g.n-1] += x * x
 		if g.n == 2 {
-			v.length += tf
+			v.length += int(g.count)
 		}
 	}
 	for n := range sq {
@@ -33,12 +46,21 @@ func newTfidf(ng *ngramCounts, df map[ngram]int, logN float64) tfidf {
 	return v
 }
 
-// ciderSim returns the clipped, length-penalised cosine similarity per n.
-func ciderSim(h, r *tfidf) [4]float64 {
+// sim returns the clipped, length-penalised cosine similarity per n of
+// candidate h and reference r.
+func (cs *ciderState) sim(h, r *tfidf) [4]float64 {
+	cs.cur++
+	for k, g := range r.ng {
+		cs.rw[g.id] = r.w[k]
+		cs.stamp[g.id] = cs.cur
+	}
 	var val [4]float64
-	for _, g := range h.keys {
-		rv := r.w[g]
-		val[g.n-1] += min(h.w[g], rv) * rv
+	for k, g := range h.ng {
+		if cs.stamp[g.id] != cs.cur {
+			continue // absent from the reference: contributes 0
+		}
+		rv := cs.rw[g.id]
+		val[g.n-1] += min(h.w[k], rv) * rv
 	}
 	delta := float64(h.length - r.length)
 	pen := math.Exp(-(delta * delta) / (2 * ciderSigma * ciderSigma))
@@ -53,28 +75,33 @@ func ciderSim(h, r *tfidf) [4]float64 {
 
 // ciderD returns the mean CIDEr-D and the per-clip values.
 func (ds *dataset) ciderD() (float64, []float64) {
+	nng := ds.in.nNgram
+	cs := &ciderState{
+		df:    make([]int32, nng),
+		logN:  math.Log(float64(len(ds.clips))),
+		rw:    make([]float64, nng),
+		stamp: make([]int32, nng),
+	}
 	// Document frequency: number of clips whose references contain g.
-	df := make(map[ngram]int)
-	seen := make(map[ngram]int) // g -> index+1 of the last clip counted
+	last := make([]int32, nng) // g -> index+1 of the last clip counted
 	for i := range ds.clips {
 		for _, r := range ds.clips[i].refs {
-			for _, g := range r.ng.keys {
-				if seen[g] != i+1 {
-					seen[g] = i + 1
-					df[g]++
+			for _, g := range r.ng {
+				if last[g.id] != int32(i+1) {
+					last[g.id] = int32(i + 1)
+					cs.df[g.id]++
 				}
 			}
 		}
 	}
-	logN := math.Log(float64(len(ds.clips)))
 	per := make([]float64, len(ds.clips))
 	for i := range ds.clips {
 		c := &ds.clips[i]
-		h := newTfidf(&c.cand.ng, df, logN)
+		h := cs.tfidf(c.cand)
 		var sum [4]float64
 		for _, rt := range c.refs {
-			r := newTfidf(&rt.ng, df, logN)
-			v := ciderSim(&h, &r)
+			r := cs.tfidf(rt)
+			v := cs.sim(&h, &r)
 			for n := range sum {
 				sum[n] += v[n]
 			}

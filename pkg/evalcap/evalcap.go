@@ -7,7 +7,7 @@
 // Captions are assumed to be tokenised and lower-cased already (for example
 // by the PTB tokenizer that coco-caption runs first). The only processing done
 // here is splitting on white space (unicode.IsSpace), which also trims and
-// collapses runs of spaces, exactly like Python's str.split(). Nothing is
+// collapses runs of spaces, like Python's str.split(). Nothing is
 // lower-cased and no punctuation is removed.
 //
 // References are given as map[clipID][]string and candidates as
@@ -122,7 +122,7 @@ func Metrics() []Metric {
 }
 
 // Errors returned by Evaluate, HumanCeiling and the single-metric functions.
-// They are wrapped with the offending clip ID; test with errors.Is.
+// Errors about a particular clip are wrapped with its ID; test with errors.Is.
 var (
 	// ErrEmpty means there was nothing to evaluate (no candidates, or no
 	// references for HumanCeiling).
@@ -359,8 +359,18 @@ func HumanCeiling(refs map[string][]string) (*Scores, error) {
 
 // tokens is one tokenised caption with its n-gram counts (n = 1..4).
 type tokens struct {
-	ids []int32
-	ng  ngramCounts
+	ids []int32   // interned words
+	ng  []ngCount // distinct n-grams in first-occurrence order
+}
+
+// ngCount is one distinct n-gram of a sentence and its count. Sentences keep
+// their n-grams in first-occurrence order (by n, then position), the order
+// in which coco-caption builds them, so floating-point sums follow the same
+// order.
+type ngCount struct {
+	id    int32 // interned n-gram ID
+	n     uint8 // order, 1..4
+	count int32
 }
 
 // clip is one evaluated clip: a candidate and its references.
@@ -376,22 +386,29 @@ type dataset struct {
 	clips []clip
 }
 
-// interner maps words to dense integer IDs.
+// interner maps words and n-grams to dense integer IDs, so that the
+// metrics can use slices indexed by ID instead of hash maps.
 type interner struct {
 	ids   map[string]int32
 	words []string
 	stems []int32 // word ID -> stem ID (stem strings interned in sIDs), filled lazily
 	sIDs  map[string]int32
+
+	ngIDs  map[ngram]int32
+	nNgram int32   // number of interned n-grams
+	serial int32   // sentence counter, for seen
+	seen   []int32 // n-gram ID -> serial of the last sentence containing it
+	pos    []int32 // n-gram ID -> its index in that sentence's ng list
 }
 
 func newInterner() *interner {
-	return &interner{ids: make(map[string]int32)}
+	return &interner{ids: make(map[string]int32), ngIDs: make(map[ngram]int32)}
 }
 
-// tokenize splits s on white space and interns the words.
+// tokenize splits s on white space, interns the words and counts n-grams.
 func (in *interner) tokenize(s string) *tokens {
 	f := strings.Fields(s)
-	ids := make([]int32, len(f))
+	t := &tokens{ids: make([]int32, len(f))}
 	for i, w := range f {
 		id, ok := in.ids[w]
 		if !ok {
@@ -399,9 +416,30 @@ func (in *interner) tokenize(s string) *tokens {
 			in.ids[w] = id
 			in.words = append(in.words, w)
 		}
-		ids[i] = id
+		t.ids[i] = id
 	}
-	return &tokens{ids: ids, ng: countNgrams(ids)}
+	in.serial++
+	for k := 1; k <= 4; k++ {
+		for i := 0; i+k <= len(t.ids); i++ {
+			g := ngram{n: uint8(k)}
+			copy(g.w[:], t.ids[i:i+k])
+			id, ok := in.ngIDs[g]
+			if !ok {
+				id = in.nNgram
+				in.nNgram++
+				in.ngIDs[g] = id
+				in.seen = append(in.seen, 0)
+				in.pos = append(in.pos, 0)
+			}
+			if in.seen[id] != in.serial {
+				in.seen[id] = in.serial
+				in.pos[id] = int32(len(t.ng))
+				t.ng = append(t.ng, ngCount{id: id, n: uint8(k)})
+			}
+			t.ng[in.pos[id]].count++
+		}
+	}
+	return t
 }
 
 // refs tokenises the references of clip id, rejecting empty ones.
@@ -472,31 +510,9 @@ func mean(xs []float64) float64 {
 	return sum / float64(len(xs))
 }
 
-// ngram is an n-gram (n = 1..4) of interned word IDs; unused slots are 0.
+// ngram is an n-gram (n = 1..4) of interned word IDs, the interning key;
+// unused slots are 0.
 type ngram struct {
 	n uint8
 	w [4]int32
-}
-
-// ngramCounts holds the n-gram counts of a sentence for n = 1..4, with keys
-// in first-occurrence order (by n, then position), the order in which
-// coco-caption builds them, so floating-point sums follow the same order.
-type ngramCounts struct {
-	keys   []ngram
-	counts map[ngram]int
-}
-
-func countNgrams(ids []int32) ngramCounts {
-	c := ngramCounts{counts: make(map[ngram]int, 4*len(ids))}
-	for k := 1; k <= 4; k++ {
-		for i := 0; i+k <= len(ids); i++ {
-			g := ngram{n: uint8(k)}
-			copy(g.w[:], ids[i:i+k])
-			if _, ok := c.counts[g]; !ok {
-				c.keys = append(c.keys, g)
-			}
-			c.counts[g]++
-		}
-	}
-	return c
 }
