@@ -8,6 +8,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/neurotopics/neurotopics/pkg/synth"
 )
@@ -67,9 +68,11 @@ The same seed and flags always give byte-identical files. See datasets/synthetic
 	return cmd
 }
 
-// newBar returns a progress bar on stderr.
+// newBar returns a progress bar on stderr, shown only when stderr is a
+// terminal (logs of CI and notebooks stay clean).
 func newBar(total int, what string) *progressbar.ProgressBar {
 	return progressbar.NewOptions(total,
+		progressbar.OptionSetVisibility(term.IsTerminal(int(os.Stderr.Fd()))),
 		progressbar.OptionSetWriter(os.Stderr),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),

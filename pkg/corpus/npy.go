@@ -221,6 +221,29 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// NPYHeader returns the version 1.0 .npy header of a C-order array of shape
+// and dtype, padded with spaces so that the data starts on a 64-byte boundary
+// (as numpy.save does). Writers that stream large arrays write it, then the
+// little-endian data.
+func NPYHeader(shape []int, dtype string) []byte {
+	dims := make([]string, len(shape))
+	for i, d := range shape {
+		dims[i] = strconv.Itoa(d)
+	}
+	tuple := strings.Join(dims, ", ")
+	if len(shape) == 1 {
+		tuple += ","
+	}
+	dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", dtype, tuple)
+	pad := (64 - (10+len(dict)+1)%64) % 64
+	dict += strings.Repeat(" ", pad) + "\n"
+	buf := make([]byte, 0, 10+len(dict))
+	buf = append(buf, npyMagic...)
+	buf = append(buf, 1, 0)
+	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(dict)))
+	return append(buf, dict...)
+}
+
 // EncodeNPY writes data of the given shape as a version 1.0 .npy stream with
 // element type dtype (DTypeFloat32, DTypeFloat16 or DTypeUint8; uint8 values
 // are rounded and clamped to 0..255).
@@ -239,23 +262,8 @@ func EncodeNPY(w io.Writer, shape []int, data []float32, dtype string) error {
 	default:
 		return fmt.Errorf("encoding .npy: unsupported dtype %q", dtype)
 	}
-	dims := make([]string, len(shape))
-	for i, d := range shape {
-		dims[i] = strconv.Itoa(d)
-	}
-	tuple := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		tuple += ","
-	}
-	hdr := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", dtype, tuple)
-	// Pad with spaces so that the data starts on a 64-byte boundary; end with \n.
-	total := 10 + len(hdr) + 1
-	pad := (64 - total%64) % 64
-	hdr += strings.Repeat(" ", pad) + "\n"
-	buf := make([]byte, 0, 10+len(hdr)+width*len(data))
-	buf = append(buf, npyMagic...)
-	buf = append(buf, 1, 0)
-	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(hdr)))
+	hdr := NPYHeader(shape, dtype)
+	buf := make([]byte, 0, len(hdr)+width*len(data))
 	buf = append(buf, hdr...)
 	for _, v := range data {
 		switch width {

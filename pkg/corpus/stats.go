@@ -96,7 +96,11 @@ func (s *Stats) String() string {
 	for last > 0 && s.LengthHist[last]*1000 < s.Captions {
 		last--
 	}
-	for l := 0; l <= last && l < len(s.LengthHist); l++ {
+	first := 0
+	for first < last && s.LengthHist[first] == 0 {
+		first++
+	}
+	for l := first; l <= last && l < len(s.LengthHist); l++ {
 		n := s.LengthHist[l]
 		label := fmt.Sprintf("%3d", l)
 		if l == last && last < len(s.LengthHist)-1 {
@@ -104,9 +108,6 @@ func (s *Stats) String() string {
 				n += m
 			}
 			label = fmt.Sprintf("%2d+", l)
-		}
-		if n == 0 && l < 1 {
-			continue
 		}
 		bar := 0
 		if max > 0 {

@@ -91,7 +91,9 @@ func (c *Clip) Concepts() []string {
 func (c *Clip) HasConcept(id string) bool { return slices.Contains(c.Concepts(), id) }
 
 // Corpus is a generated corpus: its config and its clips, train then val then
-// test. Frames are rendered on demand.
+// test. It holds clip specs and captions only; Frames renders a clip's pixels
+// on demand. Make it with Generate (a Corpus built by hand cannot render; to
+// get a written corpus back, call Generate with its ground truth's Config).
 type Corpus struct {
 	Config Config
 	Clips  []Clip
@@ -289,11 +291,11 @@ func sampleClip(cfg Config, r *rand.Rand) Clip {
 // they stay in the frame and apart.
 func placeScene(r *rand.Rand, S float64, motion string, ps []path) {
 	// Motion parameters shared by the objects of a clip.
-	dist := unif(r, 0.30, 0.42) * S      // translation distance
-	growth := unif(r, 1.7, 1.9)          // grow/shrink factor
+	dist := unif(r, 0.30, 0.42) * S // translation distance
+	growth := unif(r, 1.7, 1.9)     // grow/shrink factor
 	turn := unif(r, 100, 160) * math.Pi / 180 * pick(r, []float64{-1, 1})
-	amp := unif(r, 0.30, 0.40) * S       // bounce height
-	phase := unif(r, 0, math.Pi/2)       // bounce phase
+	amp := unif(r, 0.30, 0.40) * S // bounce height
+	phase := unif(r, 0, math.Pi/2) // bounce phase
 	// extent returns the radius an object occupies at most during the clip.
 	extent := func(p *path) float64 {
 		switch motion {

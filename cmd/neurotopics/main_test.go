@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run executes the CLI in-process with args and returns its stdout.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func TestSynthThenStatsAndJoin(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "synth")
+	out, err := run(t, "synth", "--out", dir, "--train", "40", "--val", "5", "--test", "10", "--seed", "3")
+	if err != nil {
+		t.Fatalf("synth: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "wrote 55 clips") {
+		t.Errorf("synth output: %q", out)
+	}
+	for _, f := range []string{"videodatainfo.json", "frames_train.npy", "ids_test.txt", "groundtruth.json", "groundtruth.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	out, err = run(t, "corpus", "stats", dir)
+	if err != nil {
+		t.Fatalf("stats: %v", err)
+	}
+	for _, frag := range []string{"clips            55", "caption lines    550", "split train     40 clips", "caption length (tokens):"} {
+		if !strings.Contains(out, frag) {
+			t.Errorf("stats output lacks %q:\n%s", frag, out)
+		}
+	}
+	out, err = run(t, "corpus", "join", "--captions", dir,
+		"--features", filepath.Join(dir, "frames_test.npy"), "--ids", filepath.Join(dir, "ids_test.txt"),
+		"--labels", filepath.Join(dir, "groundtruth.csv"), "--label-column", "action")
+	if err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	if !strings.Contains(out, "joined 10 of 55 clips") || !strings.Contains(out, "features lacks 45 clips") {
+		t.Errorf("join output: %s", out)
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"corpus", "stats", "/nonexistent/caps.tsv"}, "/nonexistent/caps.tsv"},
+		{[]string{"synth", "--out", t.TempDir(), "--size", "4"}, "size"},
+		{[]string{"corpus", "join"}, "--captions is required"},
+	}
+	for _, c := range cases {
+		_, err := run(t, c.args...)
+		if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(c.want)) {
+			t.Errorf("%v: got %v, want error mentioning %q", c.args, err, c.want)
+		}
+	}
+}
+
+func TestHelpExplainsFlags(t *testing.T) {
+	for _, args := range [][]string{{"synth", "--help"}, {"corpus", "stats", "--help"}, {"corpus", "join", "--help"}} {
+		out, err := run(t, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, "Flags:") || !strings.Contains(out, "Examples:") {
+			t.Errorf("%v: help lacks flags or examples:\n%s", args, out)
+		}
+	}
+}
