@@ -1,17 +1,17 @@
 package corpus
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/neurotopics/neurotopics/internal/shareddata"
 )
 
-const msvdDir = "../../../shared/data/msvd"
-
 func TestLoadMSVDShared(t *testing.T) {
-	if _, err := os.Stat(msvdDir); err != nil {
-		t.Skipf("MSVD captions not present at %s (they live outside the repository): %v", msvdDir, err)
+	msvdDir, ok := shareddata.MSVDDir()
+	if !ok {
+		t.Skipf("MSVD captions not found (they live outside the repository; set %s to their folder)", shareddata.MSVDEnv)
 	}
 	c, err := LoadCaptions(msvdDir)
 	if err != nil {
