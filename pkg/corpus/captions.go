@@ -343,7 +343,7 @@ func (c *Captions) ReadMSRVTT(data []byte, name string) error {
 		Sentences []map[string]json.RawMessage `json:"sentences"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("%s: %s", name, describeJSONError(data, err))
+		return fmt.Errorf("%s: %s", name, DescribeJSONError(data, err))
 	}
 	if doc.Sentences == nil {
 		return fmt.Errorf("%s: missing field \"sentences\" (expected a list of {\"video_id\", \"caption\"})", name)
@@ -446,8 +446,10 @@ func jsonField(obj map[string]json.RawMessage, key string, dst any, required boo
 	return nil
 }
 
-// describeJSONError turns a JSON decoding error into "line L, column C: …".
-func describeJSONError(data []byte, err error) string {
+// DescribeJSONError turns a JSON decoding error of data into a message that
+// says where: "line L, column C: …" for syntax errors, the line and field for
+// type errors.
+func DescribeJSONError(data []byte, err error) string {
 	var off int64 = -1
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

@@ -146,12 +146,55 @@ func ReadGroundTruth(path string) (*GroundTruth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading ground truth: %w", err)
 	}
+	return ParseGroundTruth(data, path)
+}
+
+// ParseGroundTruth decodes and checks a groundtruth.json document; name is
+// used in error messages, which name the clip and field at fault.
+func ParseGroundTruth(data []byte, name string) (*GroundTruth, error) {
 	var gt GroundTruth
 	if err := json.Unmarshal(data, &gt); err != nil {
-		return nil, fmt.Errorf("%s: invalid ground truth JSON: %w", path, err)
+		return nil, fmt.Errorf("%s: %s", name, corpus.DescribeJSONError(data, err))
 	}
 	if len(gt.Clips) == 0 {
-		return nil, fmt.Errorf("%s: no clips; expected a groundtruth.json written by synth.Corpus.Write", path)
+		return nil, fmt.Errorf("%s: no clips; expected a groundtruth.json written by synth.Corpus.Write", name)
+	}
+	if len(gt.Actions) == 0 {
+		return nil, fmt.Errorf("%s: missing \"actions\"; expected the list of motion names", name)
+	}
+	known := map[string]bool{}
+	for _, c := range gt.Concepts {
+		known[c] = true
+	}
+	splits := map[string]bool{}
+	for _, s := range Splits {
+		splits[s] = true
+	}
+	seen := map[string]int{}
+	for i, c := range gt.Clips {
+		where := fmt.Sprintf("%s: clips[%d]", name, i)
+		if c.ID == "" {
+			return nil, fmt.Errorf("%s: empty \"id\"", where)
+		}
+		where += " (" + c.ID + ")"
+		if j, dup := seen[c.ID]; dup {
+			return nil, fmt.Errorf("%s: duplicate id (first at clips[%d])", where, j)
+		}
+		seen[c.ID] = i
+		if !splits[c.Split] {
+			return nil, fmt.Errorf("%s: split %q; expected one of %v", where, c.Split, Splits)
+		}
+		if c.Action < 0 || c.Action >= len(gt.Actions) || gt.Actions[c.Action] != c.Motion {
+			return nil, fmt.Errorf("%s: action %d does not name motion %q in actions %v", where, c.Action, c.Motion, gt.Actions)
+		}
+		if n := len(c.Objects); n < 1 || n > 2 {
+			return nil, fmt.Errorf("%s: %d objects; expected 1 or 2", where, n)
+		}
+		for _, k := range c.Concepts {
+			if !known[k] {
+				return nil, fmt.Errorf("%s: concept %q is not in \"concepts\"", where, k)
+			}
+		}
 	}
 	return &gt, nil
 }

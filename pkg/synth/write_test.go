@@ -282,3 +282,60 @@ func BenchmarkGenerateDefault(b *testing.B) {
 		b.ReportMetric(float64(size), "bytes-on-disk")
 	}
 }
+
+func FuzzParseGroundTruth(f *testing.F) {
+	files, _ := filepath.Glob("testdata/groundtruth_*.json")
+	if len(files) == 0 {
+		f.Fatal("no seed files testdata/groundtruth_*.json")
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		gt, err := ParseGroundTruth(data, "gt.json")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "gt.json") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if len(gt.Clips) == 0 {
+			t.Fatal("accepted a ground truth without clips")
+		}
+	})
+}
+
+func TestParseGroundTruthErrors(t *testing.T) {
+	good, err := os.ReadFile("testdata/groundtruth_tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseGroundTruth(good, "gt.json"); err != nil {
+		t.Fatalf("seed file rejected: %v", err)
+	}
+	cases := []struct{ name, from, to, want string }{
+		{"dup id", `"id":"synth00001"`, `"id":"synth00000"`, "duplicate id"},
+		{"bad split", `"split":"val"`, `"split":"dev"`, `split "dev"`},
+		{"bad action", `"action":2`, `"action":99`, "action 99"},
+		{"unknown concept", `"shape:square"`, `"shape:blob"`, `concept "shape:blob"`},
+	}
+	for _, c := range cases {
+		// Change the last occurrence: the inventory at the top stays intact.
+		k := strings.LastIndex(string(good), c.from)
+		if k < 0 {
+			t.Fatalf("%s: %q not found in the seed file", c.name, c.from)
+		}
+		doc := string(good[:k]) + c.to + string(good[k+len(c.from):])
+		_, err := ParseGroundTruth([]byte(doc), "gt.json")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		}
+	}
+	if _, err := ParseGroundTruth([]byte("{\n  \"clips\": [}"), "gt.json"); err == nil || !strings.Contains(err.Error(), "gt.json: line 2") {
+		t.Errorf("syntax error: %v", err)
+	}
+}
