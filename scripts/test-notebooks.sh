@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Executes every notebook headless with real Jupyter and the real GoNB kernel,
+# in quick mode, into a temporary folder, and checks each one's key outputs
+# (notebooks/tools/check_outputs.py). Installs the notebook environment first
+# with the same script the Docker image runs (docker/install-notebook-env.sh).
+#   scripts/test-notebooks.sh                 # all notebooks
+#   scripts/test-notebooks.sh notebooks/01_corpus.ipynb
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export JUPYTER_DATA_DIR=${JUPYTER_DATA_DIR:-$tmp/jupyter}
+docker/install-notebook-env.sh
+export PATH="$(go env GOPATH)/bin:$PATH"
+export NEUROTOPICS_QUICK=1
+nbs=("$@")
+[ ${#nbs[@]} -gt 0 ] || nbs=(notebooks/*.ipynb)
+fail=0
+for nb in "${nbs[@]}"; do
+  start=$(date +%s)
+  echo "== executing $nb"
+  if ! jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1200 \
+      --output-dir "$tmp/out" "$nb" >"$tmp/log" 2>&1; then
+    grep -v '^I[0-9]' "$tmp/log" | tail -40
+    echo "FAILED: $nb did not execute"; fail=1; continue
+  fi
+  /usr/bin/python3 notebooks/tools/check_outputs.py "$tmp/out/$(basename "$nb")" || fail=1
+  echo "   $(( $(date +%s) - start )) s"
+done
+exit $fail
