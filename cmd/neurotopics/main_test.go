@@ -82,3 +82,15 @@ func TestHelpExplainsFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestBackendCommand(t *testing.T) {
+	t.Setenv("GOMLX_BACKEND", "")
+	out, err := run(t, "backend")
+	if err != nil || !strings.Contains(out, "check      ok") || !strings.Contains(out, "go:parallelism=-1") {
+		t.Errorf("backend: %v\n%s", err, out)
+	}
+	t.Setenv("GOMLX_BACKEND", "xla:cpu")
+	if _, err := run(t, "backend"); err == nil || !strings.Contains(err.Error(), "-tags xla") {
+		t.Errorf("xla without the build tag: %v", err)
+	}
+}
