@@ -52,6 +52,19 @@ func TestSynthThenStatsAndJoin(t *testing.T) {
 	if !strings.Contains(out, "joined 10 of 55 clips") || !strings.Contains(out, "features lacks 45 clips") {
 		t.Errorf("join output: %s", out)
 	}
+	topicsDir := filepath.Join(t.TempDir(), "topics")
+	out, err = run(t, "topics", "--captions", dir, "--k", "8", "--iterations", "20", "--out", topicsDir)
+	if err != nil {
+		t.Fatalf("topics: %v\n%s", err, out)
+	}
+	for _, f := range []string{"labels.csv", "topic_word.npy", "theta.npy", "topics.png", "topics.svg", "model.json"} {
+		if _, err := os.Stat(filepath.Join(topicsDir, f)); err != nil {
+			t.Errorf("topics did not write %s: %v", f, err)
+		}
+	}
+	if _, err := run(t, "topics", "--captions", dir, "--k", "100000", "--out", t.TempDir()); err == nil {
+		t.Error("K larger than the vocabulary accepted")
+	}
 }
 
 func TestCLIErrors(t *testing.T) {
@@ -72,7 +85,7 @@ func TestCLIErrors(t *testing.T) {
 }
 
 func TestHelpExplainsFlags(t *testing.T) {
-	for _, args := range [][]string{{"synth", "--help"}, {"corpus", "stats", "--help"}, {"corpus", "join", "--help"}} {
+	for _, args := range [][]string{{"synth", "--help"}, {"corpus", "stats", "--help"}, {"corpus", "join", "--help"}, {"topics", "--help"}} {
 		out, err := run(t, args...)
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/topics"
+)
+
+func newTopicsCmd() *cobra.Command {
+	cfg := topics.DefaultConfig()
+	text := topics.DefaultTextOptions()
+	var (
+		captions  []string
+		out       string
+		labelK    int
+		minWeight float64
+		rows      int
+		words     int
+		quiet     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "topics",
+		Short: "Extract topics from captions with LDA and label every clip with its top topics",
+		Long: `topics learns K topics from human descriptions by LDA (collapsed Gibbs sampling
+with a sparse + alias Metropolis-Hastings sampler, on all cores, deterministic for
+a seed), with one document per clip (all its captions), and labels every clip with
+its top topics (--label-k of them, each with θ weight at least --label-min-weight;
+the paper uses K = 100 and about 3 topics per clip).
+
+It prints a table of the largest topics (share of tokens, clips labelled, NPMI
+coherence of the top 10 words over clips, top words) and writes into --out:
+  model.json        settings, vocabulary, clip ids, priors, preparation counts
+  topic_word.npy    φ, float32 [K, V]: p(word | topic)
+  theta.npy         θ, float32 [clips, K]: p(topic | clip), rows as clips.txt
+  labels.csv        clip, label topics (strongest first), their weights
+  labels.npy        multi-hot labels, uint8 [clips, K]
+  topics.csv        topic, share, clips, npmi, label_npmi, alpha, top words
+  vocab.txt, clips.txt, quality.json
+  topics.png, topics.svg   topic sizes and coherence
+
+--captions takes MSVD .tsv files, an MSR-VTT videodatainfo.json, or folders with
+them (a folder written by "neurotopics synth" works).`,
+		Example: `  neurotopics topics --captions ../shared/data/msvd --k 100 --out out/topics-msvd
+  neurotopics topics --captions data/synth --k 30 --stem --out out/topics-synth`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := cmd.OutOrStdout()
+			if len(captions) == 0 {
+				return fmt.Errorf("topics: --captions is required (MSVD .tsv files, an MSR-VTT videodatainfo.json, or a folder)")
+			}
+			if out == "" {
+				return fmt.Errorf("topics: --out is required (a folder for the outputs)")
+			}
+			caps, err := corpus.LoadCaptions(captions...)
+			if err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
+			for _, msg := range caps.Warnings {
+				fmt.Fprintln(w, "warning:", msg)
+			}
+			start := time.Now()
+			c, err := topics.FromCaptions(caps, text)
+			if err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
+			p := c.Prep
+			fmt.Fprintf(w, "corpus: %d clips, %d captions; %d of %d tokens kept (dropped: %d stop words, %d short, %d numbers, %d rare, %d frequent, %d damped repeats), vocabulary %d words (%.2fs)\n",
+				p.Docs, caps.NumCaptions(), p.Tokens, p.RawTokens, p.StopTokens, p.ShortTokens, p.NumberTokens, p.RareTokens, p.FrequentTokens, p.DampedTokens, p.Vocab, time.Since(start).Seconds())
+			for _, msg := range p.Warnings {
+				fmt.Fprintln(w, "warning:", msg)
+			}
+			if !quiet {
+				bar := progressbar.NewOptions(cfg.Iterations,
+					progressbar.OptionSetVisibility(term.IsTerminal(int(os.Stderr.Fd()))),
+					progressbar.OptionSetWriter(os.Stderr),
+					progressbar.OptionSetDescription("sampling"),
+					progressbar.OptionShowCount(),
+					progressbar.OptionThrottle(100*time.Millisecond),
+					progressbar.OptionClearOnFinish())
+				cfg.Progress = func(done, _ int) { _ = bar.Set(done) }
+				defer func() { _ = bar.Finish() }()
+			}
+			m, err := topics.Train(c, cfg)
+			if err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
+			l := m.Labels(labelK, minWeight)
+			q, err := topics.Evaluate(m, c, l)
+			if err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
+			fmt.Fprintf(w, "trained K=%d, α=%g, β=%g, %d sweeps × %d MH proposals per token in %.2fs; perplexity %.1f",
+				cfg.K, cfg.Alpha, cfg.Beta, cfg.Iterations, cfg.MHSteps, m.TrainSeconds, m.Perplexity)
+			if m.HeldOutPerplexity > 0 {
+				fmt.Fprintf(w, ", held-out perplexity %.1f (%.0f%% of tokens)", m.HeldOutPerplexity, 100*cfg.HeldOut)
+			}
+			fmt.Fprintf(w, "\ncoherence: NPMI@10 %.3f (top words by φ), %.3f (label-derived, %d topics used); diversity@25 %.3f\n",
+				q.NPMI, q.LabelNPMI, q.LabelTopicsUsed, q.Diversity)
+			labelled := 0
+			for _, ts := range l.Topics {
+				labelled += len(ts)
+			}
+			fmt.Fprintf(w, "labels: top %d topics with θ ≥ %g, %.2f topics per clip on average\n\n",
+				labelK, minWeight, float64(labelled)/float64(max(1, len(l.Topics))))
+			if err := topics.WriteTable(w, m, q, words, rows); err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
+			if rows > 0 && rows < m.K {
+				fmt.Fprintf(w, "… %d more topics in %s\n", m.K-rows, filepath.Join(out, topics.TopicsFile))
+			}
+			if err := topics.Save(out, m, l, q); err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
+			var plots []string
+			for _, ext := range []string{".png", ".svg"} {
+				path := filepath.Join(out, "topics"+ext)
+				if err := topics.WritePlot(path, m, q); err != nil {
+					return fmt.Errorf("topics: %w", err)
+				}
+				plots = append(plots, path)
+			}
+			fmt.Fprintf(w, "\nwrote %s (model, φ, θ, labels, topics.csv) and %s\n", out, strings.Join(plots, ", "))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&captions, "captions", nil, "caption files or folders (MSVD .tsv, MSR-VTT videodatainfo.json); repeat or separate with commas")
+	f.StringVar(&out, "out", "", "folder to write the model, labels, tables and plots into (created if missing)")
+	f.IntVar(&cfg.K, "k", cfg.K, "number of topics")
+	f.Float64Var(&cfg.Alpha, "alpha", cfg.Alpha, "Dirichlet prior on each clip's topic mix (smaller: fewer topics per clip)")
+	f.Float64Var(&cfg.Beta, "beta", cfg.Beta, "Dirichlet prior on each topic's words")
+	f.BoolVar(&cfg.OptimizeAlpha, "optimize-alpha", cfg.OptimizeAlpha, "learn an asymmetric prior α_k during training")
+	f.IntVar(&cfg.Iterations, "iterations", cfg.Iterations, "Gibbs sweeps over all tokens")
+	f.IntVar(&cfg.MHSteps, "mh-steps", cfg.MHSteps, "Metropolis-Hastings proposals per token and sweep")
+	f.IntVar(&cfg.Shards, "shards", cfg.Shards, "groups of clips sampled in parallel (part of the model: changes results, unlike --workers)")
+	f.IntVar(&cfg.AverageLast, "average-last", cfg.AverageLast, "average θ and φ over the last N sweeps")
+	f.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed; the same seed gives the same topics on any number of cores")
+	f.IntVar(&cfg.Workers, "workers", 0, "goroutines to sample with (0: all cores); never changes the result")
+	f.Float64Var(&cfg.HeldOut, "held-out", cfg.HeldOut, "fraction of each clip's tokens kept out of training to measure held-out perplexity")
+	f.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery, "record perplexity every N sweeps in model.json (0: never)")
+	f.BoolVar(&text.Stem, "stem", text.Stem, "reduce words to their Snowball English stem (ride, rides, riding → one word)")
+	f.BoolVar(&text.Damp, "damp", text.Damp, "keep a word repeated n times in a clip's captions only 1+⌊log2 n⌋ times (sublinear term frequency)")
+	f.StringSliceVar(&text.StopWords, "stop-words", nil, "extra stop words, in addition to the built-in English list")
+	f.BoolVar(&text.NoStopWords, "no-stop-words", false, "do not remove the built-in English stop words")
+	f.IntVar(&text.MinDocFreq, "min-df", text.MinDocFreq, "drop words found in fewer clips")
+	f.Float64Var(&text.MaxDocFrac, "max-df", text.MaxDocFrac, "drop words found in more than this fraction of clips (0: keep all)")
+	f.IntVar(&text.MinWordLen, "min-word-len", text.MinWordLen, "drop shorter tokens")
+	f.BoolVar(&text.KeepNumbers, "keep-numbers", false, "keep tokens made only of digits")
+	f.IntVar(&labelK, "label-k", topics.DefaultLabelTopK, "label each clip with at most this many topics")
+	f.Float64Var(&minWeight, "label-min-weight", topics.DefaultLabelMinWeight, "minimum θ weight of a label after the first")
+	f.IntVar(&rows, "rows", 20, "topics shown in the table (0: all)")
+	f.IntVar(&words, "words", 8, "top words shown per topic")
+	f.BoolVar(&quiet, "quiet", false, "no progress bar")
+	return cmd
+}
