@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neurotopics/neurotopics/internal/shareddata"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 	"github.com/neurotopics/neurotopics/pkg/topics"
@@ -34,7 +35,7 @@ import (
 
 func main() {
 	var (
-		data      = flag.String("data", "../shared/data/msvd", "MSVD caption folder")
+		data      = flag.String("data", defaultMSVD(), "MSVD caption folder (default: $NEUROTOPICS_MSVD or ../shared/data/msvd)")
 		python    = flag.String("python", "/usr/bin/python3", "Python with scikit-learn for the reference side")
 		script    = flag.String("script", "bench/topics/sklearn_lda.py", "the reference script")
 		out       = flag.String("out", "", "folder for intermediate files (default: a temporary folder)")
@@ -328,4 +329,10 @@ func benchSynth(cfg topics.Config, stem bool) {
 		fmt.Printf("| %d | %s | %.2f | %.2f | %.2f | %s |\n", tc.Topic, tc.Concept, tc.IoU, tc.Precision, tc.Recall, strings.Join(m.TopWords(tc.Topic, 6), " "))
 	}
 	fmt.Print("\n</details>\n\n")
+}
+
+// defaultMSVD is the shared MSVD folder found by shareddata.MSVDDir.
+func defaultMSVD() string {
+	d, _ := shareddata.MSVDDir()
+	return d
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/neurotopics/neurotopics/internal/shareddata"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 	"github.com/neurotopics/neurotopics/pkg/topics"
@@ -54,9 +55,6 @@ func TestSyntheticConceptsRecovered(t *testing.T) {
 	}
 }
 
-// msvdDir is the shared MSVD caption folder, next to the repository.
-const msvdDir = "../../../shared/data/msvd"
-
 // TestMSVD trains the paper's setting (K = 100) on real captions when the
 // shared MSVD folder is present, and checks the model is sensible: saved
 // and loaded back, coherent label-derived topics.
@@ -64,8 +62,9 @@ func TestMSVD(t *testing.T) {
 	if testing.Short() {
 		t.Skip("MSVD training skipped in -short mode")
 	}
-	if _, err := os.Stat(msvdDir); err != nil {
-		t.Skipf("MSVD captions not found at %s (see datasets/): %v", msvdDir, err)
+	msvdDir, ok := shareddata.MSVDDir()
+	if !ok {
+		t.Skipf("MSVD captions not found (they live outside the repository; set %s, see datasets/)", shareddata.MSVDEnv)
 	}
 	caps, err := corpus.LoadCaptions(msvdDir)
 	if err != nil {
