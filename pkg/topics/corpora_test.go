@@ -1,7 +1,6 @@
 package topics_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -107,8 +106,9 @@ func TestMSVD(t *testing.T) {
 // (K = 100), when the shared MSVD folder is present. The side-by-side
 // comparison with scikit-learn is `go run ./bench/topics`.
 func BenchmarkTrainMSVD(b *testing.B) {
-	if _, err := os.Stat(msvdDir); err != nil {
-		b.Skipf("MSVD captions not found at %s: %v", msvdDir, err)
+	msvdDir, ok := shareddata.MSVDDir()
+	if !ok {
+		b.Skipf("MSVD captions not found (set %s)", shareddata.MSVDEnv)
 	}
 	caps, err := corpus.LoadCaptions(msvdDir)
 	if err != nil {
