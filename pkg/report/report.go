@@ -125,12 +125,14 @@ var blockTmpl = template.Must(template.New("blocks").Parse(`
 {{define "cards"}}<div class="cards">{{range .}}{{template "card" .}}{{end}}</div>{{end}}
 `))
 
-func (p Paragraph) render(w io.Writer) error { return blockTmpl.ExecuteTemplate(w, "paragraph", string(p)) }
-func (c Code) render(w io.Writer) error      { return blockTmpl.ExecuteTemplate(w, "code", string(c)) }
-func (t Table) render(w io.Writer) error     { return blockTmpl.ExecuteTemplate(w, "table", t) }
-func (f Figure) render(w io.Writer) error    { return blockTmpl.ExecuteTemplate(w, "figure", f) }
-func (c Card) render(w io.Writer) error      { return blockTmpl.ExecuteTemplate(w, "card", c) }
-func (c Cards) render(w io.Writer) error     { return blockTmpl.ExecuteTemplate(w, "cards", []Card(c)) }
+func (p Paragraph) render(w io.Writer) error {
+	return blockTmpl.ExecuteTemplate(w, "paragraph", string(p))
+}
+func (c Code) render(w io.Writer) error   { return blockTmpl.ExecuteTemplate(w, "code", string(c)) }
+func (t Table) render(w io.Writer) error  { return blockTmpl.ExecuteTemplate(w, "table", t) }
+func (f Figure) render(w io.Writer) error { return blockTmpl.ExecuteTemplate(w, "figure", f) }
+func (c Card) render(w io.Writer) error   { return blockTmpl.ExecuteTemplate(w, "card", c) }
+func (c Cards) render(w io.Writer) error  { return blockTmpl.ExecuteTemplate(w, "cards", []Card(c)) }
 
 // renderBlock renders one block. Blocks are rendered by html/template, which
 // escapes their data, so the result is safe to insert as HTML.
