@@ -1,0 +1,310 @@
+package captioner
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+)
+
+// Checkpoints are single files, "ckpt-<step>.ntc", in a folder:
+//
+//	"NTCKPT01"                 magic (8 bytes)
+//	uint64 little-endian       length of the JSON header
+//	JSON header                checkpointHeader: step, hyperparameters, vocabulary,
+//	                           target names, feature dim, variable index
+//	raw variable values        little-endian, in header order
+//	uint32 little-endian       CRC-32 (IEEE) of everything before it
+//
+// A checkpoint is written to a temporary file that is synced and renamed into
+// place (corpus.WriteFileAtomic), and the folder is synced after the rename,
+// so a reader sees either the whole file or no file, even if the writer is
+// killed. The CRC catches files damaged afterwards. GoMLX's own checkpoint
+// package is not used because its Save writes the two files of a checkpoint
+// in place, without syncing, so a kill during a save leaves a truncated
+// newest checkpoint that the next start fails to load.
+
+const (
+	checkpointMagic   = "NTCKPT01"
+	checkpointVersion = 1
+	checkpointExt     = ".ntc"
+)
+
+var checkpointName = regexp.MustCompile(`^ckpt-(\d{9})\.ntc$`)
+
+// checkpointHeader is the JSON header of a checkpoint file.
+type checkpointHeader struct {
+	Version     int               `json:"version"`
+	Step        int64             `json:"step"`
+	Params      []savedParam      `json:"params"`
+	Vocab       []string          `json:"vocab"`
+	VocabCounts []int             `json:"vocab_counts"`
+	MinCount    int               `json:"vocab_min_count"`
+	TargetNames []string          `json:"target_names"`
+	FeatureDim  int               `json:"feature_dim"`
+	Variables   []savedVariable   `json:"variables"`
+	Notes       map[string]string `json:"notes,omitempty"`
+}
+
+// savedParam is one hyperparameter with its Go type.
+type savedParam struct {
+	Key   string `json:"key"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// savedVariable locates one variable's values in the data section.
+type savedVariable struct {
+	Path      string `json:"path"`
+	DType     string `json:"dtype"`
+	Dims      []int  `json:"dims"`
+	Trainable bool   `json:"trainable"`
+	Offset    int64  `json:"offset"`
+	Length    int64  `json:"length"`
+}
+
+// CheckpointPath returns the file name of the checkpoint of step in dir.
+func CheckpointPath(dir string, step int64) string {
+	return filepath.Join(dir, fmt.Sprintf("ckpt-%09d%s", step, checkpointExt))
+}
+
+// ListCheckpoints returns the checkpoint files of dir, oldest step first.
+func ListCheckpoints(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("listing checkpoints: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && checkpointName.MatchString(e.Name()) {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(out) // zero-padded steps sort numerically
+	return out, nil
+}
+
+// LatestCheckpoint returns the newest checkpoint of dir, or "" if there is
+// none (or dir does not exist).
+func LatestCheckpoint(dir string) (string, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	list, err := ListCheckpoints(dir)
+	if err != nil || len(list) == 0 {
+		return "", err
+	}
+	return list[len(list)-1], nil
+}
+
+// saveCheckpoint writes m's state at its current step to dir and removes all
+// but the newest keep checkpoints.
+func (m *Model) saveCheckpoint(dir string, keep int) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("saving checkpoint: %w", err)
+	}
+	path := CheckpointPath(dir, m.Step())
+	if err := m.SaveFile(path); err != nil {
+		return "", err
+	}
+	list, err := ListCheckpoints(dir)
+	if err != nil {
+		return path, err
+	}
+	for len(list) > keep {
+		if err := os.Remove(list[0]); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return path, fmt.Errorf("removing old checkpoint: %w", err)
+		}
+		list = list[1:]
+	}
+	return path, nil
+}
+
+// SaveFile writes the model (hyperparameters, vocabulary, target names and
+// every variable, optimizer state included) to path atomically.
+func (m *Model) SaveFile(path string) error {
+	h := checkpointHeader{
+		Version: checkpointVersion, Step: m.Step(),
+		Vocab: m.Vocab.Words, VocabCounts: m.Vocab.Counts, MinCount: m.Vocab.MinCount,
+		TargetNames: m.TargetNames, FeatureDim: m.FeatureDim, Notes: m.Notes,
+	}
+	for _, k := range ParamKeys() {
+		v, ok := m.Store.GetParam(k)
+		if !ok {
+			continue
+		}
+		sp := savedParam{Key: k, Type: fmt.Sprintf("%T", v)}
+		switch x := v.(type) {
+		case int:
+			sp.Value = strconv.Itoa(x)
+		case float64:
+			sp.Value = strconv.FormatFloat(x, 'g', -1, 64)
+		case string:
+			sp.Value = x
+		case bool:
+			sp.Value = strconv.FormatBool(x)
+		default:
+			return fmt.Errorf("saving checkpoint: hyperparameter %s has unsupported type %T", k, v)
+		}
+		h.Params = append(h.Params, sp)
+	}
+	var data bytes.Buffer
+	for v := range m.Store.IterVariables() {
+		if !v.HasValue() {
+			continue
+		}
+		t, err := v.Value()
+		if err != nil {
+			return fmt.Errorf("saving checkpoint: variable %s: %w", v.Path(), err)
+		}
+		off := int64(data.Len())
+		if err := t.ConstBytes(func(b []byte) { data.Write(b) }); err != nil {
+			return fmt.Errorf("saving checkpoint: variable %s: %w", v.Path(), err)
+		}
+		h.Variables = append(h.Variables, savedVariable{
+			Path: v.Path(), DType: t.DType().String(), Dims: slices.Clone(t.Shape().Dimensions),
+			Trainable: v.Trainable, Offset: off, Length: int64(data.Len()) - off,
+		})
+	}
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("saving checkpoint: %w", err)
+	}
+	err = corpus.WriteFileAtomic(path, func(w io.Writer) error {
+		crc := crc32.NewIEEE()
+		mw := io.MultiWriter(w, crc)
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(hdr)))
+		for _, b := range [][]byte{[]byte(checkpointMagic), n[:], hdr, data.Bytes()} {
+			if _, err := mw.Write(b); err != nil {
+				return err
+			}
+		}
+		var c [4]byte
+		binary.LittleEndian.PutUint32(c[:], crc.Sum32())
+		_, err := w.Write(c[:])
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("saving checkpoint: %w", err)
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// syncDir makes a rename in dir durable (best effort).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// readCheckpoint reads and verifies a checkpoint file: its header and the
+// store with its hyperparameters and variables.
+func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("checkpoint %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if len(raw) < len(checkpointMagic)+12 || string(raw[:len(checkpointMagic)]) != checkpointMagic {
+		return nil, nil, bad("not a neurotopics checkpoint (expected it to start with %q)", checkpointMagic)
+	}
+	body, sum := raw[:len(raw)-4], binary.LittleEndian.Uint32(raw[len(raw)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return nil, nil, bad("checksum mismatch: the file is truncated or damaged")
+	}
+	hlen := binary.LittleEndian.Uint64(body[8:16])
+	if hlen > uint64(len(body)-16) {
+		return nil, nil, bad("header length %d exceeds the file", hlen)
+	}
+	var h checkpointHeader
+	dec := json.NewDecoder(bufio.NewReader(bytes.NewReader(body[16 : 16+hlen])))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, nil, bad("header: %v", err)
+	}
+	if h.Version != checkpointVersion {
+		return nil, nil, bad("version %d; this build reads version %d", h.Version, checkpointVersion)
+	}
+	data := body[16+hlen:]
+	store := model.NewStore()
+	store.SetParams(DefaultParams())
+	for _, p := range h.Params {
+		var v any
+		var err error
+		switch p.Type {
+		case "int":
+			v, err = strconv.Atoi(p.Value)
+		case "float64":
+			v, err = strconv.ParseFloat(p.Value, 64)
+		case "string":
+			v = p.Value
+		case "bool":
+			v, err = strconv.ParseBool(p.Value)
+		default:
+			err = fmt.Errorf("unsupported type %q", p.Type)
+		}
+		if err != nil {
+			return nil, nil, bad("hyperparameter %s: %v", p.Key, err)
+		}
+		store.SetParam(p.Key, v)
+	}
+	for _, sv := range h.Variables {
+		dt, err := dtypes.DTypeString(sv.DType)
+		if err != nil {
+			return nil, nil, bad("variable %s: dtype %q: %v", sv.Path, sv.DType, err)
+		}
+		shape := shapes.Make(dt, sv.Dims...)
+		if sv.Offset < 0 || sv.Length != int64(shape.ByteSize()) || sv.Offset+sv.Length > int64(len(data)) {
+			return nil, nil, bad("variable %s: %d bytes at %d do not fit shape %s in a data section of %d bytes", sv.Path, sv.Length, sv.Offset, shape, len(data))
+		}
+		t := tensors.FromShape(shape)
+		if err := t.MutableBytes(func(b []byte) { copy(b, data[sv.Offset:sv.Offset+sv.Length]) }); err != nil {
+			return nil, nil, bad("variable %s: %v", sv.Path, err)
+		}
+		v, err := store.CreateVariable(sv.Path, t)
+		if err != nil {
+			return nil, nil, bad("variable %s: %v", sv.Path, err)
+		}
+		v.SetTrainable(sv.Trainable)
+	}
+	return &h, store, nil
+}
+
+// vocabFromHeader rebuilds the vocabulary saved in a checkpoint.
+func vocabFromHeader(h *checkpointHeader, path string) (*corpus.Vocab, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# neurotopics vocab min_count=%d\n", max(1, h.MinCount))
+	if len(h.VocabCounts) != len(h.Vocab) {
+		return nil, fmt.Errorf("checkpoint %s: %d vocabulary counts for %d words", path, len(h.VocabCounts), len(h.Vocab))
+	}
+	for i, w := range h.Vocab {
+		fmt.Fprintf(&b, "%s\t%d\n", w, h.VocabCounts[i])
+	}
+	v, err := corpus.ReadVocab(&b, path+" (vocabulary)")
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}

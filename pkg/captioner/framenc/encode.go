@@ -1,0 +1,239 @@
+package framenc
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better with the ops unqualified
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// chunkFrames is the number of frames encoded per graph execution; the last
+// chunk is padded, so one compiled graph serves every call.
+const chunkFrames = 128
+
+// patchEpsilon is added to a patch's variance before dividing by its
+// standard deviation, so that flat patches (plain background plus pixel
+// noise) are not amplified into strong edges. Pixel values are in [0,1].
+const patchEpsilon = 0.01
+
+// encodeExec caches the compiled graphs of an encoder for one backend.
+type encodeExec struct {
+	backend  compute.Backend
+	raw, out *Exec
+}
+
+// graphs returns the compiled graphs for backend, building them at first use.
+func (e *Encoder) graphs(backend compute.Backend) (*encodeExec, error) {
+	if e.exec != nil && e.exec.backend == backend {
+		return e.exec, nil
+	}
+	raw, err := NewExec(backend, e.rawGraph)
+	if err != nil {
+		return nil, err
+	}
+	out, err := NewExec(backend, func(frames *Node) *Node { return e.outGraph(e.rawGraph(frames)) })
+	if err != nil {
+		return nil, err
+	}
+	e.exec = &encodeExec{backend: backend, raw: raw, out: out}
+	return e.exec, nil
+}
+
+// rawGraph maps frames [n, H, W, 3] to pooled features [n, RawDim].
+func (e *Encoder) rawGraph(frames *Node) *Node {
+	g := frames.Graph()
+	c := e.Config
+	n := frames.Shape().Dimensions[0]
+	H, W := e.Height, e.Width
+	frames.AssertDims(n, H, W, 3)
+
+	var maxima, grids []*Node
+	img := frames
+	for s := range c.Scales {
+		if s > 0 { // average 2×2 blocks
+			h, w := img.Shape().Dimensions[1], img.Shape().Dimensions[2]
+			img = ReduceMean(Reshape(img, n, h/2, 2, w/2, 2, 3), 2, 4)
+		}
+		resp := e.filterGraph(img, s)
+		maxima = append(maxima, ReduceMax(resp, 1, 2))
+		grids = append(grids, gridMean(resp, c.Grid))
+	}
+	parts := append(maxima, grids...)
+
+	if c.Colors > 0 {
+		kc := c.Colors
+		px := Reshape(frames, n*H*W, 3)
+		centers := Const(g, tensors.FromFlatDataAndDimensions(e.ColorCenters, kc, 3))
+		// ‖x − c‖² = ‖x‖² − 2 x·c + ‖c‖²
+		d2 := Add(
+			Sub(ReduceAndKeep(Square(px), ReduceSum, -1), MulScalar(Dot(px, Transpose(centers, 0, 1)).Product(), 2)),
+			ExpandAxes(ReduceSum(Square(centers), -1), 0))
+		z := Sqrt(AddScalar(Max(d2, ScalarZero(g, d2.DType())), 1e-12))
+		tri := Max(Sub(ReduceAndKeep(z, ReduceMean, -1), z), ScalarZero(g, z.DType()))
+		parts = append(parts, gridMean(Reshape(tri, n, H, W, kc), c.ColorGrid))
+	}
+	out := Concatenate(parts, -1)
+	out.AssertDims(n, c.rawDim())
+	return out
+}
+
+// filterGraph computes scale s's triangle-encoded filter responses of img
+// [n, h, w, 3]: [n, ho, wo, K].
+func (e *Encoder) filterGraph(img *Node, s int) *Node {
+	g := img.Graph()
+	c := e.Config
+	n, h, w := img.Shape().Dimensions[0], img.Shape().Dimensions[1], img.Shape().Dimensions[2]
+	ho, wo := c.outSize(h, w)
+	P, S, K := c.Patch, c.Stride, c.Filters
+
+	// Patches ("im2col"): one slice per offset inside the patch, concatenated
+	// along the channels in (dy, dx, channel) order, the order fit.go uses.
+	shifted := func(x *Node, dy, dx int) *Node {
+		return Slice(x, AxisRange(), AxisRange(dy, dy+(ho-1)*S+1).Stride(S), AxisRange(dx, dx+(wo-1)*S+1).Stride(S))
+	}
+	cols := make([]*Node, 0, P*P)
+	for dy := range P {
+		for dx := range P {
+			cols = append(cols, shifted(img, dy, dx))
+		}
+	}
+	patches := Concatenate(cols, -1)
+	patches.AssertDims(n, ho, wo, c.patchDim())
+
+	// Brightness and contrast normalisation of each patch, folded into the
+	// product: with m and s² the patch's mean and variance,
+	// ((p − m)/√(s²+ε))·F = (p·F − m·ΣF)/√(s²+ε). m and s² come from sums of
+	// the same shifted slices of the channel-summed image and of its square.
+	d := float64(c.patchDim())
+	boxSum := func(x *Node) *Node { // x [n,h,w] → [n,ho,wo] sums over each patch
+		var sum *Node
+		for dy := range P {
+			for dx := range P {
+				if sl := shifted(x, dy, dx); sum == nil {
+					sum = sl
+				} else {
+					sum = Add(sum, sl)
+				}
+			}
+		}
+		return sum
+	}
+	mean := DivScalar(boxSum(ReduceSum(img, -1)), d)
+	variance := Sub(DivScalar(boxSum(ReduceSum(Square(img), -1)), d), Square(mean))
+	invStd := Rsqrt(AddScalar(Max(variance, ScalarZero(g, variance.DType())), patchEpsilon))
+
+	// Filter responses, triangle-encoded.
+	filters := Const(g, tensors.FromFlatDataAndDimensions(e.Filters[s], c.patchDim(), K))
+	bias := Const(g, tensors.FromFlatDataAndDimensions(e.FilterBias[s], K))
+	resp := Dot(Reshape(patches, n*ho*wo, c.patchDim()), filters).Product()
+	resp = Reshape(resp, n, ho, wo, K)
+	resp = Sub(resp, Mul(ExpandAxes(mean, -1), ExpandAxes(ReduceSum(filters, 0), 0, 1, 2)))
+	resp = Add(Mul(resp, ExpandAxes(invStd, -1)), ExpandAxes(bias, 0, 1, 2))
+	return Max(Sub(resp, ReduceAndKeep(resp, ReduceMean, -1)), ScalarZero(g, resp.DType()))
+}
+
+// outGraph standardises raw features [n, RawDim] and projects them.
+func (e *Encoder) outGraph(raw *Node) *Node {
+	g := raw.Graph()
+	mean := Const(g, tensors.FromFlatDataAndDimensions(e.Mean, e.RawDim))
+	scale := Const(g, tensors.FromFlatDataAndDimensions(e.Scale, e.RawDim))
+	x := Mul(Sub(raw, ExpandAxes(mean, 0)), ExpandAxes(scale, 0))
+	if e.OutDim() != e.RawDim {
+		proj := Const(g, tensors.FromFlatDataAndDimensions(e.Projection, e.RawDim, e.OutDim()))
+		x = Dot(x, proj).Product()
+	}
+	x.AssertDims(raw.Shape().Dimensions[0], e.OutDim())
+	return x
+}
+
+// gridMean averages x [n, h, w, k] over the cells of a grid×grid grid (cell
+// boundaries rounded down) and returns [n, grid·grid·k] in (row, col, k)
+// order.
+func gridMean(x *Node, grid int) *Node {
+	dims := x.Shape().Dimensions
+	n, h, w, k := dims[0], dims[1], dims[2], dims[3]
+	if h%grid == 0 && w%grid == 0 {
+		cells := ReduceMean(Reshape(x, n, grid, h/grid, grid, w/grid, k), 2, 4)
+		return Reshape(cells, n, grid*grid*k)
+	}
+	parts := make([]*Node, 0, grid*grid)
+	for gy := range grid {
+		for gx := range grid {
+			cell := Slice(x, AxisRange(), AxisRange(gy*h/grid, (gy+1)*h/grid), AxisRange(gx*w/grid, (gx+1)*w/grid))
+			parts = append(parts, ReduceMean(cell, 1, 2))
+		}
+	}
+	return Concatenate(parts, -1)
+}
+
+// Encode returns the features [n, OutDim] of n frames given as [n, H, W, 3]
+// values in [0,1]. It is not safe for concurrent use.
+func (e *Encoder) Encode(backend compute.Backend, frames []float32, n int) (feats []float32, err error) {
+	return e.encode(backend, frames, n, false)
+}
+
+// encode runs the raw or the full graph over frames in chunks.
+func (e *Encoder) encode(backend compute.Backend, frames []float32, n int, raw bool) (feats []float32, err error) {
+	frameLen := e.Height * e.Width * 3
+	if len(frames) != n*frameLen {
+		return nil, fmt.Errorf("frame encoder: %d values for %d frames of %dx%dx3; expected %d", len(frames), n, e.Height, e.Width, n*frameLen)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			feats, err = nil, fmt.Errorf("frame encoder: %v", r)
+		}
+	}()
+	ex, err := e.graphs(backend)
+	if err != nil {
+		return nil, fmt.Errorf("frame encoder: %w", err)
+	}
+	exec, dim := ex.out, e.OutDim()
+	if raw {
+		exec, dim = ex.raw, e.RawDim
+	}
+	feats = make([]float32, n*dim)
+	buf := make([]float32, chunkFrames*frameLen)
+	for start := 0; start < n; start += chunkFrames {
+		m := min(chunkFrames, n-start)
+		copy(buf, frames[start*frameLen:(start+m)*frameLen])
+		clear(buf[m*frameLen:])
+		in := tensors.FromFlatDataAndDimensions(buf, chunkFrames, e.Height, e.Width, 3)
+		outs, err := exec.Call(in)
+		in.MustFinalizeAll()
+		if err != nil {
+			return nil, fmt.Errorf("frame encoder: %w", err)
+		}
+		tensors.MustConstFlatData(outs[0], func(flat []float32) {
+			copy(feats[start*dim:(start+m)*dim], flat[:m*dim])
+		})
+		outs[0].MustFinalizeAll()
+	}
+	return feats, nil
+}
+
+// EncodeClips encodes n clips of T frames each. clip(i, dst) must fill dst
+// with clip i's frames [T, H, W, 3]. It returns [n, T, OutDim] row-major.
+// progress, if not nil, is called after each chunk with the clips done.
+func (e *Encoder) EncodeClips(backend compute.Backend, n, T int, clip func(i int, dst []float32), progress func(done, total int)) ([]float32, error) {
+	clipLen := T * e.Height * e.Width * 3
+	per := max(1, chunkFrames/T) * 4 // clips per call: a few chunks
+	dim := e.OutDim()
+	out := make([]float32, 0, n*T*dim)
+	buf := make([]float32, per*clipLen)
+	for start := 0; start < n; start += per {
+		m := min(per, n-start)
+		for j := range m {
+			clip(start+j, buf[j*clipLen:(j+1)*clipLen])
+		}
+		f, err := e.Encode(backend, buf[:m*clipLen], m*T)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f...)
+		if progress != nil {
+			progress(start+m, n)
+		}
+	}
+	return out, nil
+}

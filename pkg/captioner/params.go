@@ -1,0 +1,290 @@
+package captioner
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Hyperparameter keys. Every key lives in the root scope of the model's
+// store, has the default documented here (set by DefaultParams), can be
+// overridden with Settings ("key=value;key=value", the syntax of GoMLX's
+// --set flag) and is saved in every checkpoint, so a checkpoint alone
+// reproduces its model.
+const (
+	// ParamFrames (int, 12): frames per clip fed to the model; clips with
+	// another number of frames are sampled uniformly to it.
+	ParamFrames = "frames"
+	// ParamEncoder (string, "gru"): the temporal encoder over frames: "gru"
+	// (a GRU over the projected frames; v̄ is the mean of its states) or
+	// "tconv" (two temporal convolutions, kernel 3, dilations 1 and 2, over a
+	// per-frame projection; v̄ is their mean over the clip next to the mean
+	// projection of each third of the clip; cheaper, but it learned concepts
+	// more slowly: docs/results.md).
+	ParamEncoder = "encoder"
+	// ParamEncoderDim (int, 128): width of the per-frame projection and of the
+	// temporal encoder.
+	ParamEncoderDim = "encoder_dim"
+	// ParamSemanticUnits (int, 128): N, the units of the semantic layer
+	// a = ReLU(W v̄ + b), the neurons later stages interpret. Must be ≥ K,
+	// the number of topics.
+	ParamSemanticUnits = "semantic_units"
+	// ParamDropout (float64, 0.2): dropout rate on the semantic layer and on
+	// the decoder outputs, during training only.
+	ParamDropout = "dropout"
+	// ParamDecoderDim (int, 128): LSTM hidden size of the decoder.
+	ParamDecoderDim = "decoder_dim"
+	// ParamMaxWords (int, 20): caption length limit in words: longer training
+	// captions are skipped, decoding stops after this many words.
+	ParamMaxWords = "max_words"
+	// ParamMinWordCount (int, 1): words seen fewer times in the training
+	// captions map to <unk>.
+	ParamMinWordCount = "min_word_count"
+	// ParamLambda (float64, 0.1): λ, the weight of the interpretive loss
+	// (0 = the baseline model).
+	ParamLambda = "interp_lambda"
+	// ParamInterpLoss (string, "mse"): the interpretive loss: "mse" is the
+	// paper's ‖ŝ − s‖² (summed over topics, averaged over clips), "bce" the
+	// sigmoid cross-entropy of ŝ (as logits) against s, summed over topics.
+	ParamInterpLoss = "interp_loss"
+	// ParamBatchSize (int, 64): captions per training step.
+	ParamBatchSize = "batch_size"
+	// ParamLearningRate (float64, 0.004): Adam's peak learning rate (GoMLX's
+	// "learning_rate").
+	ParamLearningRate = "learning_rate"
+	// ParamSchedule (string, "cosine"): learning-rate schedule after warm-up:
+	// "cosine" (down to ParamMinLRFraction of the peak at ParamTrainSteps) or
+	// "constant".
+	ParamSchedule = "lr_schedule"
+	// ParamWarmupSteps (int, 100): linear warm-up steps.
+	ParamWarmupSteps = "warmup_steps"
+	// ParamMinLRFraction (float64, 0.05): the cosine schedule's final
+	// learning rate as a fraction of the peak.
+	ParamMinLRFraction = "min_lr_fraction"
+	// ParamTrainSteps (int, 4000): training steps (the global step to reach).
+	ParamTrainSteps = "train_steps"
+	// ParamEvalEvery (int, 500): steps between validations (0 = never).
+	ParamEvalEvery = "eval_every"
+	// ParamEvalClips (int, 200): validation clips decoded (greedy) for the
+	// CIDEr-D of a periodic validation.
+	ParamEvalClips = "eval_clips"
+	// ParamCheckpointEvery (int, 500): steps between checkpoints (0 = only at
+	// the end).
+	ParamCheckpointEvery = "checkpoint_every"
+	// ParamCheckpointKeep (int, 3): checkpoints kept; older ones are removed.
+	ParamCheckpointKeep = "checkpoint_keep"
+	// ParamSeed (int, 1): seed of the initial weights, dropout and the order
+	// of training captions.
+	ParamSeed = "seed"
+	// ParamBeamSize (int, 5): default beam width of decoding (1 = greedy).
+	ParamBeamSize = "beam_size"
+)
+
+// DefaultParams returns every hyperparameter with its default value (see the
+// Param* constants).
+func DefaultParams() map[string]any {
+	return map[string]any{
+		ParamFrames:          12,
+		ParamEncoder:         "gru",
+		ParamEncoderDim:      128,
+		ParamSemanticUnits:   128,
+		ParamDropout:         0.2,
+		ParamDecoderDim:      128,
+		ParamMaxWords:        20,
+		ParamMinWordCount:    1,
+		ParamLambda:          0.1,
+		ParamInterpLoss:      "mse",
+		ParamBatchSize:       64,
+		ParamLearningRate:    0.004,
+		ParamSchedule:        "cosine",
+		ParamWarmupSteps:     100,
+		ParamMinLRFraction:   0.05,
+		ParamTrainSteps:      4000,
+		ParamEvalEvery:       500,
+		ParamEvalClips:       200,
+		ParamCheckpointEvery: 500,
+		ParamCheckpointKeep:  3,
+		ParamSeed:            1,
+		ParamBeamSize:        5,
+	}
+}
+
+// NewStore returns a model store holding the default hyperparameters
+// overridden by settings (see ApplySettings).
+func NewStore(settings string) (*model.Store, error) {
+	store := model.NewStore()
+	store.SetParams(DefaultParams())
+	if _, err := ApplySettings(store, settings); err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+// ApplySettings parses settings, "key=value" pairs separated by ";" (the
+// syntax of GoMLX's --set flag, e.g. "interp_lambda=0;seed=2"), and sets each
+// key in the store's root scope. Every key must already exist (see
+// DefaultParams); the value is parsed as the type of the existing value.
+// It returns the keys it set, in order.
+func ApplySettings(store *model.Store, settings string) ([]string, error) {
+	var changed []string
+	for setting := range strings.SplitSeq(settings, ";") {
+		setting = strings.TrimSpace(setting)
+		if setting == "" {
+			continue
+		}
+		key, valueStr, ok := strings.Cut(setting, "=")
+		key, valueStr = strings.TrimSpace(key), strings.TrimSpace(valueStr)
+		if !ok || key == "" {
+			return changed, fmt.Errorf("setting %q: expected key=value (settings are separated by \";\")", setting)
+		}
+		old, found := store.GetParam(key)
+		if !found {
+			return changed, fmt.Errorf("setting %q: unknown hyperparameter %q; known: %s", setting, key, strings.Join(ParamKeys(), ", "))
+		}
+		var value any
+		var err error
+		switch old.(type) {
+		case int:
+			var v int64
+			v, err = strconv.ParseInt(strings.ReplaceAll(valueStr, "_", ""), 10, 64)
+			value = int(v)
+		case float64:
+			value, err = strconv.ParseFloat(valueStr, 64)
+		case bool:
+			value, err = strconv.ParseBool(valueStr)
+		case string:
+			value = valueStr
+		default:
+			err = fmt.Errorf("values of type %T cannot be set", old)
+		}
+		if err != nil {
+			return changed, fmt.Errorf("setting %q: %s is a %T (default %v): %w", setting, key, old, old, err)
+		}
+		store.SetParam(key, value)
+		changed = append(changed, key)
+	}
+	return changed, nil
+}
+
+// ParamKeys lists the hyperparameter keys in sorted order.
+func ParamKeys() []string {
+	keys := make([]string, 0, len(DefaultParams()))
+	for k := range DefaultParams() {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// ParamsHelp returns one line per hyperparameter, "key (type): default", for
+// command-line help.
+func ParamsHelp() string {
+	d := DefaultParams()
+	var b strings.Builder
+	for _, k := range ParamKeys() {
+		fmt.Fprintf(&b, "  %-18s %-8T %v\n", k, d[k], d[k])
+	}
+	return b.String()
+}
+
+// params is the typed view of the hyperparameters a graph or the training
+// loop needs, read once from a store.
+type params struct {
+	Frames, EncoderDim, SemanticUnits, DecoderDim, MaxWords     int
+	MinWordCount, BatchSize, WarmupSteps, TrainSteps, EvalEvery int
+	EvalClips, CheckpointEvery, CheckpointKeep, Seed, BeamSize  int
+	Encoder, InterpLoss, Schedule                               string
+	Dropout, Lambda, LearningRate, MinLRFraction                float64
+}
+
+// readParams reads and validates the hyperparameters of store.
+func readParams(store *model.Store) (p params, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reading hyperparameters: %v", r)
+		}
+	}()
+	s := store.RootScope()
+	d := DefaultParams()
+	geti := func(k string) int { return model.GetParamOr(s, k, d[k].(int)) }
+	getf := func(k string) float64 { return model.GetParamOr(s, k, d[k].(float64)) }
+	gets := func(k string) string { return model.GetParamOr(s, k, d[k].(string)) }
+	p = params{
+		Frames: geti(ParamFrames), EncoderDim: geti(ParamEncoderDim), SemanticUnits: geti(ParamSemanticUnits),
+		DecoderDim: geti(ParamDecoderDim), MaxWords: geti(ParamMaxWords),
+		MinWordCount: geti(ParamMinWordCount), BatchSize: geti(ParamBatchSize), WarmupSteps: geti(ParamWarmupSteps),
+		TrainSteps: geti(ParamTrainSteps), EvalEvery: geti(ParamEvalEvery), EvalClips: geti(ParamEvalClips),
+		CheckpointEvery: geti(ParamCheckpointEvery), CheckpointKeep: geti(ParamCheckpointKeep),
+		Seed: geti(ParamSeed), BeamSize: geti(ParamBeamSize),
+		Encoder: gets(ParamEncoder), InterpLoss: gets(ParamInterpLoss), Schedule: gets(ParamSchedule),
+		Dropout: getf(ParamDropout), Lambda: getf(ParamLambda), LearningRate: getf(ParamLearningRate),
+		MinLRFraction: getf(ParamMinLRFraction),
+	}
+	return p, p.validate()
+}
+
+// validate reports every out-of-range hyperparameter.
+func (p params) validate() error {
+	var bad []string
+	pos := map[string]int{ParamFrames: p.Frames, ParamEncoderDim: p.EncoderDim, ParamSemanticUnits: p.SemanticUnits,
+		ParamDecoderDim: p.DecoderDim, ParamMaxWords: p.MaxWords, ParamMinWordCount: p.MinWordCount,
+		ParamBatchSize: p.BatchSize, ParamCheckpointKeep: p.CheckpointKeep, ParamBeamSize: p.BeamSize}
+	for _, k := range slices.Sorted(maps.Keys(pos)) {
+		if pos[k] < 1 {
+			bad = append(bad, fmt.Sprintf("%s = %d; expected ≥ 1", k, pos[k]))
+		}
+	}
+	nonneg := map[string]int{ParamWarmupSteps: p.WarmupSteps, ParamTrainSteps: p.TrainSteps, ParamEvalEvery: p.EvalEvery,
+		ParamEvalClips: p.EvalClips, ParamCheckpointEvery: p.CheckpointEvery}
+	for _, k := range slices.Sorted(maps.Keys(nonneg)) {
+		if nonneg[k] < 0 {
+			bad = append(bad, fmt.Sprintf("%s = %d; expected ≥ 0", k, nonneg[k]))
+		}
+	}
+	if p.Encoder != "tconv" && p.Encoder != "gru" && p.Encoder != "gru_last" {
+		bad = append(bad, fmt.Sprintf("%s = %q; expected \"tconv\" or \"gru\"", ParamEncoder, p.Encoder))
+	}
+	if p.Encoder == "tconv" && p.Frames < 7 {
+		bad = append(bad, fmt.Sprintf("%s = %d; the \"tconv\" encoder needs ≥ 7 frames (use encoder=gru)", ParamFrames, p.Frames))
+	}
+	if p.InterpLoss != "mse" && p.InterpLoss != "bce" {
+		bad = append(bad, fmt.Sprintf("%s = %q; expected \"mse\" (the paper's) or \"bce\"", ParamInterpLoss, p.InterpLoss))
+	}
+	if p.Schedule != "cosine" && p.Schedule != "constant" {
+		bad = append(bad, fmt.Sprintf("%s = %q; expected \"cosine\" or \"constant\"", ParamSchedule, p.Schedule))
+	}
+	if p.Dropout < 0 || p.Dropout >= 1 {
+		bad = append(bad, fmt.Sprintf("%s = %v; expected 0 ≤ dropout < 1", ParamDropout, p.Dropout))
+	}
+	if p.Lambda < 0 {
+		bad = append(bad, fmt.Sprintf("%s = %v; expected ≥ 0", ParamLambda, p.Lambda))
+	}
+	if p.LearningRate <= 0 {
+		bad = append(bad, fmt.Sprintf("%s = %v; expected > 0", ParamLearningRate, p.LearningRate))
+	}
+	if p.MinLRFraction < 0 || p.MinLRFraction > 1 {
+		bad = append(bad, fmt.Sprintf("%s = %v; expected in [0, 1]", ParamMinLRFraction, p.MinLRFraction))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("hyperparameters: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// paramsJSON renders the store's root hyperparameters as sorted JSON, for
+// logs and checkpoints.
+func paramsJSON(store *model.Store) string {
+	m := map[string]any{}
+	for k := range DefaultParams() {
+		if v, ok := store.GetParam(k); ok {
+			m[k] = v
+		}
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}

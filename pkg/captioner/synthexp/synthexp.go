@@ -1,0 +1,350 @@
+// Package synthexp runs the captioner on the synthetic corpus, whose ground
+// truth lets us measure what real data cannot show: it encodes the clips'
+// frames once with the frozen frame encoder (cached on disk in the real-data
+// feature layout), makes per-clip concept targets (the stand-in for LDA
+// topic labels), scores the concept families named by generated captions,
+// and computes the human ceiling and the constant-caption floor that the
+// caption metrics are read against.
+package synthexp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/gomlx/compute"
+
+	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/captioner/framenc"
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/evalcap"
+	"github.com/neurotopics/neurotopics/pkg/synth"
+)
+
+// Config says which corpus to generate and how to encode its frames.
+type Config struct {
+	Synth   synth.Config   `json:"synth"`
+	Encoder framenc.Config `json:"encoder"`
+	// CacheDir holds encoded features, one sub-folder per (corpus, encoder)
+	// pair; "" disables the cache.
+	CacheDir string `json:"-"`
+}
+
+// DefaultConfig is the default synthetic corpus and frame encoder, cached
+// under the user's cache folder.
+func DefaultConfig() Config {
+	cfg := Config{Synth: synth.DefaultConfig(), Encoder: framenc.DefaultConfig()}
+	if dir, err := os.UserCacheDir(); err == nil {
+		cfg.CacheDir = filepath.Join(dir, "neurotopics", "features")
+	}
+	return cfg
+}
+
+// Key identifies the features of cfg: a hash of the corpus and encoder
+// configurations.
+func (cfg Config) Key() string {
+	b, _ := json.Marshal(struct {
+		Synth   synth.Config
+		Encoder framenc.Config
+		Version int
+	}{cfg.Synth, cfg.Encoder, framenc.Version})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:6])
+}
+
+// Prepared is a generated corpus ready for the captioner.
+type Prepared struct {
+	Corpus  *synth.Corpus
+	Data    *captioner.Data
+	Encoder *framenc.Encoder
+	// FeatureDir is the cache folder the features were read from or written
+	// to ("" without a cache): features.npy [clips, T, D], ids.txt,
+	// encoder.json.
+	FeatureDir string
+	// Cached says whether the features came from the cache.
+	Cached bool
+}
+
+// Files in a feature folder.
+const (
+	FeaturesFile = "features.npy"
+	IDsFile      = "ids.txt"
+	EncoderFile  = "encoder.json"
+)
+
+// Prepare generates the corpus of cfg, fits the frame encoder on frames of
+// its training split and encodes every clip, or reads all of that from the
+// cache. progress, if not nil, is called as clips are encoded.
+func Prepare(b compute.Backend, cfg Config, progress func(done, total int)) (*Prepared, error) {
+	c, err := synth.Generate(cfg.Synth)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{Corpus: c}
+	if cfg.CacheDir != "" {
+		p.FeatureDir = filepath.Join(cfg.CacheDir, cfg.Key())
+	}
+	var feats *corpus.Features
+	if p.FeatureDir != "" {
+		if feats, p.Encoder, err = readFeatureDir(p.FeatureDir); err == nil {
+			p.Cached = true
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("feature cache %s: %w (delete the folder to recompute)", p.FeatureDir, err)
+		}
+	}
+	if feats == nil {
+		if feats, p.Encoder, err = encodeCorpus(b, c, cfg.Encoder, progress); err != nil {
+			return nil, err
+		}
+		if p.FeatureDir != "" {
+			if err := writeFeatureDir(p.FeatureDir, feats, p.Encoder, cfg); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(feats.IDs) != len(c.Clips) {
+		return nil, fmt.Errorf("features of %d clips for a corpus of %d", len(feats.IDs), len(c.Clips))
+	}
+	p.Data = &captioner.Data{Features: feats, Captions: c.Captions(), Targets: ConceptTargets(c)}
+	return p, nil
+}
+
+// encodeCorpus fits the encoder on training frames and encodes all clips.
+func encodeCorpus(b compute.Backend, c *synth.Corpus, ecfg framenc.Config, progress func(done, total int)) (*corpus.Features, *framenc.Encoder, error) {
+	T, S := c.Config.Frames, c.Config.Size
+	frameLen := S * S * 3
+	train := c.SplitClips(synth.SplitTrain)
+	if len(train) == 0 {
+		return nil, nil, fmt.Errorf("the corpus has no training clips to fit the frame encoder on")
+	}
+	buf := make([]float32, c.FrameLen())
+	last := -1
+	enc, err := framenc.Fit(b, ecfg, S, S, len(train)*T, func(i int, dst []float32) {
+		if clip := train[i/T]; clip != last {
+			c.FramesInto(clip, buf)
+			last = clip
+		}
+		copy(dst, buf[(i%T)*frameLen:(i%T+1)*frameLen])
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := enc.EncodeClips(b, len(c.Clips), T, c.FramesInto, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]string, len(c.Clips))
+	for i := range c.Clips {
+		ids[i] = c.Clips[i].ID
+	}
+	feats, err := corpus.FeaturesFromStacked(&corpus.Array{Shape: []int{len(ids), T, enc.OutDim()}, Data: data, DType: corpus.DTypeFloat32}, ids, "encoded frames")
+	if err != nil {
+		return nil, nil, err
+	}
+	return feats, enc, nil
+}
+
+// writeFeatureDir writes features, ids and encoder into dir.
+func writeFeatureDir(dir string, f *corpus.Features, enc *framenc.Encoder, cfg Config) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	T := f.NumFrames[0]
+	data := make([]float32, 0, len(f.IDs)*T*f.Dim)
+	for _, d := range f.Data {
+		data = append(data, d...)
+	}
+	if err := enc.Save(filepath.Join(dir, EncoderFile)); err != nil {
+		return err
+	}
+	if err := corpus.WriteFileAtomic(filepath.Join(dir, IDsFile), func(w io.Writer) error {
+		_, err := io.WriteString(w, strings.Join(f.IDs, "\n")+"\n")
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := corpus.WriteFileAtomic(filepath.Join(dir, "config.json"), func(w io.Writer) error {
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		return e.Encode(cfg)
+	}); err != nil {
+		return err
+	}
+	// The features last: their presence marks a complete folder.
+	return corpus.WriteNPY(filepath.Join(dir, FeaturesFile), []int{len(f.IDs), T, f.Dim}, data, corpus.DTypeFloat32)
+}
+
+// readFeatureDir reads a folder written by writeFeatureDir; it returns an
+// error wrapping os.ErrNotExist if the folder is incomplete.
+func readFeatureDir(dir string) (*corpus.Features, *framenc.Encoder, error) {
+	for _, f := range []string{FeaturesFile, IDsFile, EncoderFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return nil, nil, err
+		}
+	}
+	enc, err := framenc.Load(filepath.Join(dir, EncoderFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := corpus.LoadFeatures(filepath.Join(dir, FeaturesFile), filepath.Join(dir, IDsFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Dim != enc.OutDim() {
+		return nil, nil, fmt.Errorf("features have dim %d; the encoder makes %d", f.Dim, enc.OutDim())
+	}
+	return f, enc, nil
+}
+
+// ConceptTargets returns every clip's multi-hot vector over synth.AllConcepts
+// (30 concepts), the ground-truth stand-in for topic labels.
+func ConceptTargets(c *synth.Corpus) *captioner.Targets {
+	names := synth.AllConcepts()
+	index := map[string]int{}
+	for i, n := range names {
+		index[n] = i
+	}
+	t := &captioner.Targets{Names: names, ByClip: make(map[string][]float32, len(c.Clips))}
+	for i := range c.Clips {
+		v := make([]float32, len(names))
+		for _, cc := range c.Clips[i].Concepts() {
+			v[index[cc]] = 1
+		}
+		t.ByClip[c.Clips[i].ID] = v
+	}
+	return t
+}
+
+// FamilyScore says how a family of concepts is named by generated captions.
+type FamilyScore struct {
+	Family string
+	// Clips is the number of captions scored; Mentioned the number that name
+	// at least one concept of the family; Named the concepts of the family
+	// named in all (a caption of two objects may name two shapes), Correct
+	// those present in their clip.
+	Clips, Mentioned, Named, Correct int
+}
+
+// Accuracy is Correct / Named (1 if nothing was named).
+func (f FamilyScore) Accuracy() float64 {
+	if f.Named == 0 {
+		return 1
+	}
+	return float64(f.Correct) / float64(f.Named)
+}
+
+// MentionRate is Mentioned / Clips.
+func (f FamilyScore) MentionRate() float64 {
+	if f.Clips == 0 {
+		return 0
+	}
+	return float64(f.Mentioned) / float64(f.Clips)
+}
+
+// FamilyAccuracy scores, for each concept family, the concepts that the
+// generated captions (clip id → caption) name (synth.ConceptsInCaption)
+// against the clips' ground truth: a named concept is correct if the clip
+// has it.
+func FamilyAccuracy(c *synth.Corpus, generated map[string]string) []FamilyScore {
+	byID := map[string]*synth.Clip{}
+	for i := range c.Clips {
+		byID[c.Clips[i].ID] = &c.Clips[i]
+	}
+	fams := synth.ConceptFamilies()
+	scores := make([]FamilyScore, len(fams))
+	index := map[string]int{}
+	for i, f := range fams {
+		scores[i].Family = f.Name
+		index[f.Name] = i
+	}
+	for _, id := range slices.Sorted(maps.Keys(generated)) {
+		clip := byID[id]
+		if clip == nil {
+			continue
+		}
+		named := synth.ConceptsInCaption(generated[id])
+		seen := map[string]bool{}
+		for i := range scores {
+			scores[i].Clips++
+		}
+		for _, cc := range named {
+			fam, _, _ := strings.Cut(cc, ":")
+			s := &scores[index[fam]]
+			if !seen[fam] {
+				s.Mentioned++
+				seen[fam] = true
+			}
+			s.Named++
+			if clip.HasConcept(cc) {
+				s.Correct++
+			}
+		}
+	}
+	return scores
+}
+
+// ConstantFloor finds the caption that a model ignoring the video would
+// best output: among the candidates most frequent training captions
+// (tokenised), the one with the highest CIDEr-D on selectSplit; it returns
+// that caption and its scores on evalSplit.
+func ConstantFloor(d *captioner.Data, selectSplit, evalSplit string, candidates int) (string, *evalcap.Scores, error) {
+	counts := map[string]int{}
+	for _, id := range d.SplitIDs("train") {
+		for _, c := range d.Captions.ByClip[id] {
+			counts[strings.Join(corpus.Tokenize(c), " ")]++
+		}
+	}
+	var caps []string
+	for c := range counts {
+		if c != "" {
+			caps = append(caps, c)
+		}
+	}
+	sort.Slice(caps, func(i, j int) bool {
+		if counts[caps[i]] != counts[caps[j]] {
+			return counts[caps[i]] > counts[caps[j]]
+		}
+		return caps[i] < caps[j]
+	})
+	if len(caps) > candidates {
+		caps = caps[:candidates]
+	}
+	if len(caps) == 0 {
+		return "", nil, fmt.Errorf("constant floor: no training captions")
+	}
+	constant := func(split, c string) (*evalcap.Scores, error) {
+		ids := d.SplitIDs(split)
+		cands := make(map[string]string, len(ids))
+		for _, id := range ids {
+			cands[id] = c
+		}
+		return evalcap.Evaluate(d.References(ids), cands)
+	}
+	best, bestScore := "", -1.0
+	for _, c := range caps {
+		s, err := constant(selectSplit, c)
+		if err != nil {
+			return "", nil, err
+		}
+		if s.CIDErD > bestScore {
+			best, bestScore = c, s.CIDErD
+		}
+	}
+	s, err := constant(evalSplit, best)
+	return best, s, err
+}
+
+// HumanCeiling scores the references of split against each other
+// (evalcap.HumanCeiling, leave one out).
+func HumanCeiling(d *captioner.Data, split string) (*evalcap.Scores, error) {
+	return evalcap.HumanCeiling(d.References(d.SplitIDs(split)))
+}

@@ -1,0 +1,270 @@
+package captioner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better with the ops unqualified
+)
+
+// TestInterpretiveGradientReachesEncoder checks, on an untrained model,
+// that the interpretive loss has a non-zero gradient on the encoder's first
+// layer (so λ > 0 shapes the video representation), and that the caption
+// loss has none on the topic head (so with λ = 0 the head does not train).
+func TestInterpretiveGradientReachesEncoder(t *testing.T) {
+	d := tinyData(4, 1, 8, 12, 1)
+	store, err := NewStore(tinySettings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tinyVocab(d)
+	m, err := New(testBackend(t), store, v, d.Targets.Names, d.Features.Dim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := prepareSplit(d, d.SplitIDs("train"), v, m.arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.fill(s.pairs, 4, m.arch)
+	p := m.arch.p
+	outs, err := model.CallOnceN(m.backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
+		feats := Reshape(in[0], 4, p.Frames, m.FeatureDim)
+		nll, _, interp := m.arch.rowLosses(scope, feats, in[1], in[2], false)
+		g := feats.Graph()
+		enc := m.Store.GetVariable("/encoder/frame_proj/weights").NodeValue(g)
+		head := m.Store.GetVariable("/topics/weights").NodeValue(g)
+		gInterp := Gradient(ReduceMean(interp), enc)[0]
+		gCaption := Gradient(ReduceMean(nll), head)[0]
+		return []*Node{ReduceAllMax(Abs(gInterp)), ReduceAllMax(Abs(gCaption))}
+	}, tensors.FromFlatDataAndDimensions(b.feats, 4, p.Frames*m.FeatureDim),
+		tensors.FromFlatDataAndDimensions(b.tokens, 4, b.steps+1),
+		tensors.FromFlatDataAndDimensions(b.targets, 4, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := tensors.ToScalar[float32](outs[0]); !(g > 1e-6) {
+		t.Errorf("max |∂ interpretive loss / ∂ encoder weights| = %v; want > 0", g)
+	}
+	if g := tensors.ToScalar[float32](outs[1]); g != 0 {
+		t.Errorf("max |∂ caption loss / ∂ topic head weights| = %v; want 0", g)
+	}
+}
+
+// tinyVocab is the vocabulary of d's training captions.
+func tinyVocab(d *Data) *corpus.Vocab {
+	v, err := vocabOfSplit(d, "train", 1)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	d := tinyData(6, 2, 8, 12, 2)
+	dir := t.TempDir()
+	m, res := trainTiny(t, d, "train_steps=20;dropout=0.2;interp_lambda=0.1", dir)
+	if res.Checkpoint == "" {
+		t.Fatal("no checkpoint written")
+	}
+	before, err := m.Evaluate(d, "train", Greedy(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(testBackend(t), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.Step() != 20 || m2.ParamsJSON() != m.ParamsJSON() {
+		t.Errorf("loaded step %d params %s; want 20 and %s", m2.Step(), m2.ParamsJSON(), m.ParamsJSON())
+	}
+	after, err := m2.Evaluate(d, "train", Greedy(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Loss != after.Loss || before.CaptionNLL != after.CaptionNLL || before.Interp != after.Interp || before.TopicMAP != after.TopicMAP {
+		t.Errorf("eval after reload differs:\nbefore %+v\nafter  %+v", before, after)
+	}
+	for id, c := range before.Generated {
+		if after.Generated[id] != c {
+			t.Errorf("%s: caption %q before, %q after reload", id, c, after.Generated[id])
+		}
+	}
+
+	// A damaged checkpoint is reported with its file name.
+	raw, _ := os.ReadFile(res.Checkpoint)
+	bad := filepath.Join(t.TempDir(), "ckpt-000000020.ntc")
+	_ = os.WriteFile(bad, raw[:len(raw)-10], 0o644)
+	if _, err := Load(testBackend(t), bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "truncated or damaged") {
+		t.Errorf("truncated checkpoint: got %v", err)
+	}
+	// A checkpoint without part of the model is refused, not silently
+	// completed with random weights.
+	h, store, err := readCheckpoint(res.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeleteVariable("/decoder/word_gates"); err != nil {
+		t.Fatal(err)
+	}
+	m3, err := New(testBackend(t), store, m.Vocab, h.TargetNames, h.FeatureDim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := filepath.Join(t.TempDir(), "ckpt-000000020.ntc")
+	if err := m3.SaveFile(partial); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(testBackend(t), partial); err == nil || !strings.Contains(err.Error(), "lacks the model variables /decoder/word_gates") {
+		t.Errorf("checkpoint without the word gates: got %v", err)
+	}
+	if _, err := Load(testBackend(t), t.TempDir()); err == nil || !strings.Contains(err.Error(), "no checkpoint in") {
+		t.Errorf("empty folder: got %v", err)
+	}
+	if _, err := Load(testBackend(t), filepath.Join(t.TempDir(), "nope.ntc")); err == nil || !strings.Contains(err.Error(), "nope.ntc") {
+		t.Errorf("missing file: got %v", err)
+	}
+}
+
+func TestResumeKeepsStepsAndRefusesArchitectureChanges(t *testing.T) {
+	d := tinyData(6, 2, 8, 12, 3)
+	dir := t.TempDir()
+	trainTiny(t, d, "train_steps=10;checkpoint_every=5;checkpoint_keep=3", dir)
+	m, res := trainTiny(t, d, "train_steps=16;checkpoint_every=5;checkpoint_keep=3", dir)
+	if res.Resumed != 10 || res.Steps != 6 || m.Step() != 16 {
+		t.Errorf("resumed at %d, ran %d steps, ended at %d; want 10, 6, 16", res.Resumed, res.Steps, m.Step())
+	}
+	list, _ := ListCheckpoints(dir)
+	var steps []string
+	for _, p := range list {
+		steps = append(steps, filepath.Base(p))
+	}
+	if want := "ckpt-000000010.ntc ckpt-000000015.ntc ckpt-000000016.ntc"; strings.Join(steps, " ") != want {
+		t.Errorf("checkpoints %v; want %s", steps, want)
+	}
+	_, _, err := Train(context.Background(), d, TrainConfig{Backend: testBackend(t), Dir: dir, Settings: tinySettings + ";decoder_dim=64"})
+	if err == nil || !strings.Contains(err.Error(), "decoder_dim=64 differs") {
+		t.Errorf("changing the architecture on resume: got %v", err)
+	}
+}
+
+func TestNaNLossStopsWithStep(t *testing.T) {
+	d := tinyData(4, 1, 8, 12, 4)
+	// Features this large overflow float32 in the first matrix product (the
+	// "tconv" encoder passes the overflow on; a GRU saturates).
+	for _, f := range d.Features.Data {
+		for i := range f {
+			f[i] *= 1e37
+		}
+	}
+	_, _, err := Train(context.Background(), d, TrainConfig{Backend: testBackend(t), Settings: tinySettings + ";train_steps=5;encoder=tconv"})
+	if err == nil || !strings.Contains(err.Error(), "training stopped at step 1") {
+		t.Errorf("got %v; want an error naming step 1", err)
+	}
+	d.Features.Data[0][3] = float32(math.NaN())
+	_, _, err = Train(context.Background(), d, TrainConfig{Backend: testBackend(t), Settings: tinySettings + ";train_steps=5"})
+	if err == nil || !strings.Contains(err.Error(), `clip "clip000" has a non-finite value`) {
+		t.Errorf("got %v; want an error naming the clip with NaN features", err)
+	}
+}
+
+// TestGoBackendDeadlockRegression trains a few steps at batch 64 with 256
+// hidden units, the size at which the Go backend's default worker pool
+// deadlocked in a probe (compute v0.1.6), with the project's default backend
+// configuration (pkg/backend).
+func TestGoBackendDeadlockRegression(t *testing.T) {
+	d := tinyData(64, 2, 12, 64, 5)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := Train(context.Background(), d, TrainConfig{Backend: testBackend(t),
+			Settings: "batch_size=64;encoder_dim=256;decoder_dim=256;semantic_units=256;max_words=10;train_steps=2;eval_every=0;checkpoint_every=0"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatal("two training steps at batch 64 / 256 units did not finish in 3 minutes: deadlock?")
+	}
+}
+
+// TestKillAndResume starts a training in a child process, kills it with
+// SIGKILL once it has written a checkpoint, resumes in this process and
+// checks that training reaches its step count from an intact checkpoint.
+func TestKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: runs a child process")
+	}
+	dir := t.TempDir()
+	const steps = 400
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperTrainProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "NEUROTOPICS_HELPER_DIR="+dir, "NEUROTOPICS_HELPER_STEPS="+strconv.Itoa(steps))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if l, _ := LatestCheckpoint(dir); l != "" && l >= CheckpointPath(dir, 60) {
+			break // mid-run, while it keeps writing checkpoints every 10 steps
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the child wrote no checkpoint in 2 minutes; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("child exited with %v; want killed (did it finish %d steps before the kill?)", err, steps)
+	}
+	list, _ := ListCheckpoints(dir)
+	if len(list) == 0 || len(list) > 3 {
+		t.Fatalf("%d checkpoints after the kill; want 1..3", len(list))
+	}
+	for _, p := range list {
+		if _, _, err := readCheckpoint(p); err != nil {
+			t.Errorf("checkpoint damaged by the kill: %v", err)
+		}
+	}
+	killedAt, _ := Load(testBackend(t), dir)
+	m, res := trainTiny(t, helperData(), fmt.Sprintf("train_steps=%d;checkpoint_every=10", steps), dir)
+	t.Logf("killed after step %d; resumed from %d and ran %d steps", killedAt.Step(), res.Resumed, res.Steps)
+	if m.Step() != steps || res.Resumed != killedAt.Step() || int64(res.Steps) != steps-killedAt.Step() {
+		t.Errorf("resumed from %d, ran %d, ended at %d; want %d, %d, %d", res.Resumed, res.Steps, m.Step(), killedAt.Step(), steps-killedAt.Step(), steps)
+	}
+}
+
+func helperData() *Data { return tinyData(8, 2, 8, 12, 6) }
+
+// TestHelperTrainProcess is the child of TestKillAndResume.
+func TestHelperTrainProcess(t *testing.T) {
+	dir := os.Getenv("NEUROTOPICS_HELPER_DIR")
+	if dir == "" {
+		t.Skip("helper process of TestKillAndResume")
+	}
+	steps, _ := strconv.Atoi(os.Getenv("NEUROTOPICS_HELPER_STEPS"))
+	trainTiny(t, helperData(), fmt.Sprintf("train_steps=%d;checkpoint_every=10", steps), dir)
+}

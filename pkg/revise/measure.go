@@ -1,0 +1,457 @@
+package revise
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/neurotopics/neurotopics/pkg/synth"
+)
+
+// DefaultFamilies are the concept families whose wrong mentions Measure
+// revises: colour, shape and motion.
+var DefaultFamilies = []string{synth.FamilyColor, synth.FamilyShape, synth.FamilyMotion}
+
+// MeasureConfig configures Measure.
+type MeasureConfig struct {
+	// Families are the concept families revised (default DefaultFamilies).
+	Families []string `json:"families"`
+	// Strength is the boost strength of the rule (0 = 1).
+	Strength float64 `json:"strength"`
+	// RandomDraws is the number of random edits per case (default 5).
+	RandomDraws int `json:"random_draws"`
+	// Seed seeds the random edits.
+	Seed uint64 `json:"seed"`
+}
+
+func (c MeasureConfig) withDefaults() MeasureConfig {
+	if len(c.Families) == 0 {
+		c.Families = DefaultFamilies
+	}
+	if c.Strength == 0 {
+		c.Strength = 1
+	}
+	if c.RandomDraws <= 0 {
+		c.RandomDraws = 5
+	}
+	return c
+}
+
+// Case is one clip whose caption names a concept the clip does not have,
+// and what the revision rule and random edits did to it.
+type Case struct {
+	Clip   string `json:"clip"`
+	Family string `json:"family"`
+	// Wrong is the wrongly named concept, Right the clip's concept of the
+	// same family that the rule asks for.
+	Wrong string `json:"wrong"`
+	Right string `json:"right"`
+	// Before is the caption, After the caption revised by the rule.
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// Suppressed and Boosted count the units the rule edited.
+	Suppressed int `json:"suppressed"`
+	Boosted    int `json:"boosted"`
+	// Edits are the rule's unit edits.
+	Edits []Edit `json:"edits"`
+	// Outcome of the rule.
+	Outcome
+	// SuppressOnly and BoostOnly are the outcomes of half of the rule.
+	SuppressOnly Outcome `json:"suppress_only"`
+	BoostOnly    Outcome `json:"boost_only"`
+	// Random is the mean outcome of editing random active units, as many
+	// suppressed and boosted as the rule's (fractions of the draws).
+	Random RandomOutcome `json:"random"`
+	// Steer is the outcome of steering a along the topic head instead
+	// (MapHead), which edits SteerUnits units; RandomSteer that of moving
+	// the same units as far in random directions.
+	Steer       Outcome       `json:"steer"`
+	SteerUnits  int           `json:"steer_units"`
+	RandomSteer RandomOutcome `json:"random_steer"`
+	// SteerEdits and SteerAfter are the steering edits and caption.
+	SteerEdits []Edit `json:"steer_edits"`
+	SteerAfter string `json:"steer_after"`
+}
+
+// Outcome judges one revised caption.
+type Outcome struct {
+	// Changed: the caption changed. NamesRight: it names the right concept.
+	// DropsWrong: it no longer names the wrong one. Fixed: both. Damaged: a
+	// concept that was right became wrong: another family that the caption
+	// named only correctly before is named wrongly after. NewWrong (broader):
+	// the caption names a wrong concept of another family that it did not
+	// name before.
+	Changed    bool `json:"changed"`
+	NamesRight bool `json:"names_right"`
+	DropsWrong bool `json:"drops_wrong"`
+	Fixed      bool `json:"fixed"`
+	Damaged    bool `json:"damaged"`
+	NewWrong   bool `json:"new_wrong"`
+}
+
+// RandomOutcome is the fraction of random draws with each outcome.
+type RandomOutcome struct {
+	Changed, Fixed, Damaged float64
+}
+
+// add counts outcome o with weight w.
+func (r *RandomOutcome) add(o Outcome, w float64) {
+	r.Changed += b2f(o.Changed) * w
+	r.Fixed += b2f(o.Fixed) * w
+	r.Damaged += b2f(o.Damaged) * w
+}
+
+// Summary aggregates cases.
+type Summary struct {
+	Family string `json:"family"`
+	Cases  int    `json:"cases"`
+	// Rates of the rule's outcomes over the cases.
+	FixRate, DamageRate, ChangedRate, NamesRightRate, DropsWrongRate, NewWrongRate float64
+	// Rates of the halves of the rule.
+	SuppressOnlyFixRate, BoostOnlyFixRate float64
+	// Rates of random edits of the same counts.
+	RandomFixRate, RandomDamageRate, RandomChangedRate float64
+	// MeanUnits is the mean number of units edited; NoUnits counts cases
+	// where no unit is interpreted as either concept.
+	MeanUnits float64 `json:"mean_units"`
+	NoUnits   int     `json:"no_units"`
+	// Steering along the topic head, and random directions.
+	SteerFixRate, SteerDamageRate, SteerNewWrongRate, SteerMeanUnits float64
+	RandomSteerFixRate, RandomSteerDamageRate                        float64
+}
+
+// Measurement is the outcome of Measure.
+type Measurement struct {
+	Config MeasureConfig `json:"config"`
+	// Clips is the number of clips captioned; Labels the source of the unit
+	// labels.
+	Clips  int    `json:"clips"`
+	Labels string `json:"labels"`
+	// All sums every case; ByFamily per family of the wrong concept.
+	All      Summary   `json:"all"`
+	ByFamily []Summary `json:"by_family"`
+	Cases    []Case    `json:"cases"`
+}
+
+// FindCase returns the case of a clip whose caption names a concept of one
+// of families that the clip does not have (the first such family in order,
+// the first such concept), and the concept the caption should have named
+// instead: the clip's first value of that family the caption does not name
+// (or its first value). ok is false if the caption names no wrong concept
+// of those families.
+func FindCase(clip *synth.Clip, caption string, families []string) (c Case, ok bool) {
+	named := synth.ConceptsInCaption(caption)
+	present := clip.Concepts()
+	for _, fam := range families {
+		prefix := fam + ":"
+		var wrong string
+		for _, n := range named {
+			if strings.HasPrefix(n, prefix) && !slices.Contains(present, n) {
+				wrong = n
+				break
+			}
+		}
+		if wrong == "" {
+			continue
+		}
+		right := ""
+		for _, p := range present {
+			if strings.HasPrefix(p, prefix) && !slices.Contains(named, p) {
+				right = p
+				break
+			}
+		}
+		if right == "" {
+			for _, p := range present {
+				if strings.HasPrefix(p, prefix) {
+					right = p
+					break
+				}
+			}
+		}
+		if right == "" {
+			continue
+		}
+		return Case{Clip: clip.ID, Family: fam, Wrong: wrong, Right: right, Before: caption}, true
+	}
+	return Case{}, false
+}
+
+// Judge scores a revised caption of case c of clip.
+func Judge(clip *synth.Clip, c Case, after string) Outcome {
+	before := synth.ConceptsInCaption(c.Before)
+	now := synth.ConceptsInCaption(after)
+	o := Outcome{Changed: after != c.Before, NamesRight: slices.Contains(now, c.Right), DropsWrong: !slices.Contains(now, c.Wrong)}
+	o.Fixed = o.NamesRight && o.DropsWrong
+	// Per family: named at all, named wrongly.
+	type state struct{ named, wrong bool }
+	fams := func(cs []string) map[string]state {
+		m := map[string]state{}
+		for _, n := range cs {
+			fam, _, _ := strings.Cut(n, ":")
+			st := m[fam]
+			st.named = true
+			st.wrong = st.wrong || !clip.HasConcept(n)
+			m[fam] = st
+		}
+		return m
+	}
+	fb, fa := fams(before), fams(now)
+	for fam, st := range fa {
+		if fam == c.Family || !st.wrong {
+			continue
+		}
+		if b := fb[fam]; b.named && !b.wrong {
+			o.Damaged = true
+		}
+	}
+	for _, n := range now {
+		if !strings.HasPrefix(n, c.Family+":") && !clip.HasConcept(n) && !slices.Contains(before, n) {
+			o.NewWrong = true
+		}
+	}
+	return o
+}
+
+// Measure applies the automatic revision rule to every clip of ids (with
+// semantic layers a, in c) whose caption names a wrong concept: suppress
+// the units interpreted as the wrong concept's topic, boost those of the
+// right one (topics are named by their concepts, as the synthetic corpus'
+// concept targets are). It compares the rule with its halves and with
+// cfg.RandomDraws random edits of as many active units, and aggregates fix
+// and damage rates. All captions are decoded in two calls of the model.
+func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg MeasureConfig) (m *Measurement, err error) {
+	defer recoverErr("measuring revisions", &err)
+	cfg = cfg.withDefaults()
+	if _, err := r.units(); err != nil {
+		return nil, err
+	}
+	if r.Topics == nil || r.Stats == nil {
+		return nil, fmt.Errorf("measuring revisions: the reviser needs unit topics and statistics")
+	}
+	if len(ids) != len(a) {
+		return nil, fmt.Errorf("measuring revisions: %d ids for %d rows of a", len(ids), len(a))
+	}
+	if r.Head == nil { // probe the topic head once, not per case
+		head, err := r.headWeights()
+		if err != nil {
+			return nil, fmt.Errorf("measuring revisions: %w", err)
+		}
+		rr := *r
+		rr.Head = head
+		r = &rr
+	}
+	byID := make(map[string]*synth.Clip, len(c.Clips))
+	for i := range c.Clips {
+		byID[c.Clips[i].ID] = &c.Clips[i]
+	}
+	caps, err := r.Model.DecodeFrom(a, r.decodeOptions())
+	if err != nil {
+		return nil, fmt.Errorf("measuring revisions: %w", err)
+	}
+	m = &Measurement{Config: cfg, Clips: len(ids), Labels: r.Topics.Source}
+	var alive []int
+	for i, h := range r.Stats.High {
+		if h > 0 {
+			alive = append(alive, i)
+		}
+	}
+	// Rows to decode: per case the rule, its two halves and the random
+	// draws.
+	perCase := 4 + 2*cfg.RandomDraws
+	var rows [][]float32
+	var caseRow []int // row of a of each case
+	for ci, id := range ids {
+		clip := byID[id]
+		if clip == nil {
+			return nil, fmt.Errorf("measuring revisions: clip %q is not in the corpus", id)
+		}
+		cs, ok := FindCase(clip, caps[ci].Text(), cfg.Families)
+		if !ok {
+			continue
+		}
+		sup, err := r.conceptUnits(cs.Wrong)
+		if err != nil {
+			return nil, err
+		}
+		boo, err := r.conceptUnits(cs.Right)
+		if err != nil {
+			return nil, err
+		}
+		cs.Suppressed, cs.Boosted = len(sup), len(boo)
+		supEdits := make([]Edit, len(sup))
+		for k, i := range sup {
+			supEdits[k] = Edit{Unit: i, Op: OpSet, Value: 0, Reason: "none of " + cs.Wrong}
+		}
+		booEdits := make([]Edit, len(boo))
+		for k, i := range boo {
+			booEdits[k] = Edit{Unit: i, Op: OpSet, Value: cfg.Strength * float64(r.Stats.High[i]), Reason: "more of " + cs.Right}
+		}
+		cs.Edits = append(slices.Clone(supEdits), booEdits...)
+		variants := [][]Edit{cs.Edits, supEdits, booEdits}
+		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(len(m.Cases))))
+		for range cfg.RandomDraws {
+			pick := slices.Clone(alive)
+			rng.Shuffle(len(pick), func(i, j int) { pick[i], pick[j] = pick[j], pick[i] })
+			ns := min(len(sup), len(pick))
+			nb := min(len(boo), len(pick)-ns)
+			var ed []Edit
+			for _, i := range pick[:ns] {
+				ed = append(ed, Edit{Unit: i, Op: OpSet, Value: 0})
+			}
+			for _, i := range pick[ns : ns+nb] {
+				ed = append(ed, Edit{Unit: i, Op: OpSet, Value: cfg.Strength * float64(r.Stats.High[i])})
+			}
+			variants = append(variants, ed)
+		}
+		kw, kr := slices.Index(r.Topics.Topics, cs.Wrong), slices.Index(r.Topics.Topics, cs.Right)
+		d, step, err := r.steerDirection([]int{kr}, []int{kw}, cfg.Strength)
+		if err != nil {
+			return nil, fmt.Errorf("measuring revisions: clip %s: %w", id, err)
+		}
+		steer := steerEdits(d, step, "steer "+cs.Right+" − "+cs.Wrong)
+		cs.SteerUnits, cs.SteerEdits = len(steer), steer
+		variants = append(variants, steer)
+		for range cfg.RandomDraws {
+			variants = append(variants, steerEdits(randomDirection(d, rng), step, "random"))
+		}
+		for _, ed := range variants {
+			row, err := ApplyEdits(a[ci], ed)
+			if err != nil {
+				return nil, fmt.Errorf("measuring revisions: clip %s: %w", id, err)
+			}
+			rows = append(rows, row)
+		}
+		m.Cases = append(m.Cases, cs)
+		caseRow = append(caseRow, ci)
+	}
+	if len(rows) > 0 {
+		after, err := r.Model.DecodeFrom(rows, r.decodeOptions())
+		if err != nil {
+			return nil, fmt.Errorf("measuring revisions: %w", err)
+		}
+		for k := range m.Cases {
+			cs := &m.Cases[k]
+			clip := byID[ids[caseRow[k]]]
+			out := after[k*perCase : (k+1)*perCase]
+			cs.After = out[0].Text()
+			cs.Outcome = Judge(clip, *cs, cs.After)
+			cs.SuppressOnly = Judge(clip, *cs, out[1].Text())
+			cs.BoostOnly = Judge(clip, *cs, out[2].Text())
+			w := 1 / float64(cfg.RandomDraws)
+			for _, o := range out[3 : 3+cfg.RandomDraws] {
+				cs.Random.add(Judge(clip, *cs, o.Text()), w)
+			}
+			cs.SteerAfter = out[3+cfg.RandomDraws].Text()
+			cs.Steer = Judge(clip, *cs, cs.SteerAfter)
+			for _, o := range out[4+cfg.RandomDraws:] {
+				cs.RandomSteer.add(Judge(clip, *cs, o.Text()), w)
+			}
+		}
+	}
+	m.All = summarize("all", m.Cases)
+	for _, fam := range cfg.Families {
+		var cs []Case
+		for _, c := range m.Cases {
+			if c.Family == fam {
+				cs = append(cs, c)
+			}
+		}
+		m.ByFamily = append(m.ByFamily, summarize(fam, cs))
+	}
+	return m, nil
+}
+
+// conceptUnits returns the units interpreted as a concept's topic, at most
+// MaxUnitsPerTopic; a concept that is not a topic name is an error.
+func (r *Reviser) conceptUnits(concept string) ([]int, error) {
+	k := slices.Index(r.Topics.Topics, concept)
+	if k < 0 {
+		return nil, fmt.Errorf("measuring revisions: the model has no topic named %q; Measure needs the synthetic corpus' concept targets", concept)
+	}
+	return r.unitsOfTopic(k), nil
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// summarize aggregates cases.
+func summarize(name string, cs []Case) Summary {
+	s := Summary{Family: name, Cases: len(cs)}
+	if len(cs) == 0 {
+		return s
+	}
+	w := 1 / float64(len(cs))
+	for _, c := range cs {
+		s.FixRate += b2f(c.Fixed) * w
+		s.DamageRate += b2f(c.Damaged) * w
+		s.ChangedRate += b2f(c.Changed) * w
+		s.NamesRightRate += b2f(c.NamesRight) * w
+		s.DropsWrongRate += b2f(c.DropsWrong) * w
+		s.NewWrongRate += b2f(c.NewWrong) * w
+		s.SteerNewWrongRate += b2f(c.Steer.NewWrong) * w
+		s.SuppressOnlyFixRate += b2f(c.SuppressOnly.Fixed) * w
+		s.BoostOnlyFixRate += b2f(c.BoostOnly.Fixed) * w
+		s.RandomFixRate += c.Random.Fixed * w
+		s.RandomDamageRate += c.Random.Damaged * w
+		s.RandomChangedRate += c.Random.Changed * w
+		s.MeanUnits += float64(c.Suppressed+c.Boosted) * w
+		if c.Suppressed+c.Boosted == 0 {
+			s.NoUnits++
+		}
+		s.SteerFixRate += b2f(c.Steer.Fixed) * w
+		s.SteerDamageRate += b2f(c.Steer.Damaged) * w
+		s.SteerMeanUnits += float64(c.SteerUnits) * w
+		s.RandomSteerFixRate += c.RandomSteer.Fixed * w
+		s.RandomSteerDamageRate += c.RandomSteer.Damaged * w
+	}
+	return s
+}
+
+// Markdown returns the measurement as two tables, one row per family and
+// one for all cases: the unit rule (with its halves and random units), and
+// steering along the topic head (with random directions).
+func (m *Measurement) Markdown() string {
+	var b strings.Builder
+	rows := append(slices.Clone(m.ByFamily), m.All)
+	b.WriteString("| wrong concept | cases | fix rate | damage rate | mean units edited | random units: fix | random units: damage | suppress only: fix | boost only: fix | changed | new wrong | no units |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, s := range rows {
+		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %d |\n", s.Family, s.Cases,
+			s.FixRate, s.DamageRate, s.MeanUnits, s.RandomFixRate, s.RandomDamageRate, s.SuppressOnlyFixRate, s.BoostOnlyFixRate, s.ChangedRate, s.NewWrongRate, s.NoUnits)
+	}
+	b.WriteString("\nSteering along the topic head (every active unit moves along W_a[:,right] − W_a[:,wrong]):\n\n")
+	b.WriteString("| wrong concept | cases | fix rate | damage rate | units edited | random directions: fix | random directions: damage | new wrong |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, s := range rows {
+		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f |\n", s.Family, s.Cases,
+			s.SteerFixRate, s.SteerDamageRate, s.SteerMeanUnits, s.RandomSteerFixRate, s.RandomSteerDamageRate, s.SteerNewWrongRate)
+	}
+	return b.String()
+}
+
+// Revisions returns the revision of each case (only of the fixed cases if
+// onlyFixed) by the unit rule (mapping MapUnits or "") or by steering
+// (MapHead), as a person who accepted them would save them.
+func (m *Measurement) Revisions(onlyFixed bool, r *Reviser, mapping string) []Revision {
+	opts := r.decodeOptions()
+	var out []Revision
+	for _, c := range m.Cases {
+		o, edits, after := c.Outcome, c.Edits, c.After
+		if mapping == MapHead {
+			o, edits, after = c.Steer, c.SteerEdits, c.SteerAfter
+		}
+		if onlyFixed && !o.Fixed {
+			continue
+		}
+		q := Request{None: []string{c.Wrong}, More: []string{c.Right}, Strength: m.Config.Strength, Map: mapping}
+		out = append(out, Revision{Clip: c.Clip, Request: &q, Edits: slices.Clone(edits), Before: c.Before, After: after,
+			Changes: DiffWords(c.Before, after), Beam: opts.Beam, MaxWords: opts.MaxWords, LengthPenalty: opts.LengthPenalty})
+	}
+	return out
+}
