@@ -150,10 +150,7 @@ evaluation).`,
   neurotopics revise --model runs/interp --replay revisions.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := runRevise(cmd, &data, &rf, &f); err != nil {
-				return fmt.Errorf("revise: %w", err)
-			}
-			return nil
+			return reviseErr("revise", runRevise(cmd, &data, &rf, &f))
 		},
 	}
 	fl := cmd.Flags()
@@ -285,6 +282,15 @@ func replayRevisions(w io.Writer, m *captioner.Model, d *captioner.Data, r *revi
 	return nil
 }
 
+// reviseErr prefixes err with the command's name, unless pkg/revise
+// already named itself.
+func reviseErr(command string, err error) error {
+	if err == nil || strings.HasPrefix(err.Error(), "revise") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", command, err)
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "–"
@@ -327,10 +333,7 @@ to --out.`,
 		Example: `  neurotopics revise measure --model runs/interp --out out/revise`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := runReviseMeasure(cmd, &data, &rf, &f); err != nil {
-				return fmt.Errorf("revise measure: %w", err)
-			}
-			return nil
+			return reviseErr("revise measure", runReviseMeasure(cmd, &data, &rf, &f))
 		},
 	}
 	fl := cmd.Flags()
@@ -441,10 +444,7 @@ Checkpoints go to --out/revised and --out/control; the table to
 		Example: `  neurotopics revise retrain --model runs/interp --out runs/retrain --steps 300`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := runReviseRetrain(cmd, &data, &rf, &f); err != nil {
-				return fmt.Errorf("revise retrain: %w", err)
-			}
-			return nil
+			return reviseErr("revise retrain", runReviseRetrain(cmd, &data, &rf, &f))
 		},
 	}
 	fl := cmd.Flags()

@@ -34,10 +34,14 @@ func Set(unit int, v float64) Edit { return Edit{Unit: unit, Op: OpSet, Value: v
 // String formats the edit as "unit 3 = 0", "unit 3 × 2", "unit 3 + 0.5".
 func (e Edit) String() string {
 	sym := map[Op]string{OpSet: "=", OpScale: "×", OpAdd: "+"}[e.Op]
-	if sym == "" {
+	v := e.Value
+	switch {
+	case sym == "":
 		sym = string(e.Op)
+	case e.Op == OpAdd && v < 0:
+		sym, v = "−", -v
 	}
-	return fmt.Sprintf("unit %d %s %.4g", e.Unit, sym, e.Value)
+	return fmt.Sprintf("unit %d %s %.4g", e.Unit, sym, v)
 }
 
 // check verifies one edit against a layer of n units.

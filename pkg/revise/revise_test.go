@@ -177,6 +177,20 @@ func unwrapAll(err error) error {
 	}
 }
 
+func TestEditString(t *testing.T) {
+	for _, c := range []struct {
+		e    Edit
+		want string
+	}{
+		{Set(3, 0), "unit 3 = 0"}, {Edit{Unit: 2, Op: OpScale, Value: 2}, "unit 2 × 2"},
+		{Edit{Unit: 1, Op: OpAdd, Value: 0.5}, "unit 1 + 0.5"}, {Edit{Unit: 1, Op: OpAdd, Value: -0.25}, "unit 1 − 0.25"},
+	} {
+		if got := c.e.String(); got != c.want {
+			t.Errorf("%+v: %q; want %q", c.e, got, c.want)
+		}
+	}
+}
+
 func TestDiffWords(t *testing.T) {
 	for _, c := range []struct{ before, after, want string }{
 		{"a red ball", "a red ball", "a red ball"},

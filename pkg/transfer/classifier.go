@@ -1,0 +1,247 @@
+package transfer
+
+import (
+	"fmt"
+	"math"
+)
+
+// ClassifierConfig configures the softmax classifier of a Probe.
+type ClassifierConfig struct {
+	// Epochs is the number of full-batch Adam steps (default 300).
+	Epochs int `json:"epochs"`
+	// LearningRate is Adam's step size (default 0.05).
+	LearningRate float64 `json:"learning_rate"`
+	// L2 is the weight decay: the loss adds L2/2·‖W‖² (default 1e-3).
+	L2 float64 `json:"l2"`
+}
+
+// DefaultClassifierConfig returns 300 epochs of Adam at 0.05 with L2 = 1e-3.
+func DefaultClassifierConfig() ClassifierConfig {
+	return ClassifierConfig{Epochs: 300, LearningRate: 0.05, L2: 1e-3}
+}
+
+func (c ClassifierConfig) validate() error {
+	if c.Epochs < 1 {
+		return fmt.Errorf("classifier: %d epochs; expected ≥ 1", c.Epochs)
+	}
+	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
+		return fmt.Errorf("classifier: learning rate %v; expected > 0", c.LearningRate)
+	}
+	if !(c.L2 >= 0) || math.IsInf(c.L2, 0) {
+		return fmt.Errorf("classifier: L2 %v; expected ≥ 0", c.L2)
+	}
+	return nil
+}
+
+// Classifier is a multinomial logistic regression on standardised
+// features: p(y | x) = softmax(((x − Mean)·Scale)·W + B).
+type Classifier struct {
+	// Classes and Dim are the numbers of classes and features.
+	Classes, Dim int
+	// Mean and Scale standardise each feature (Scale = 1/std over the
+	// training rows; 0 for a constant feature).
+	Mean, Scale []float64
+	// W holds the weights, [Dim][Classes] row-major; B the biases [Classes].
+	W, B []float64
+	// Loss is the training loss (mean cross-entropy + L2 term) after the
+	// last epoch.
+	Loss float64
+}
+
+// TrainClassifier fits a softmax classifier to rows x with classes y (in
+// [0, classes)) by full-batch Adam from zero weights. It uses no random
+// numbers: the same inputs give the same classifier.
+func TrainClassifier(x [][]float32, y []int, classes int, cfg ClassifierConfig) (*Classifier, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	n := len(x)
+	if n == 0 || n != len(y) {
+		return nil, fmt.Errorf("classifier: %d rows and %d labels; expected the same number, ≥ 1", n, len(y))
+	}
+	if classes < 2 {
+		return nil, fmt.Errorf("classifier: %d classes; expected ≥ 2", classes)
+	}
+	D := len(x[0])
+	if D == 0 {
+		return nil, fmt.Errorf("classifier: rows have no features")
+	}
+	c := &Classifier{Classes: classes, Dim: D, Mean: make([]float64, D), Scale: make([]float64, D),
+		W: make([]float64, D*classes), B: make([]float64, classes)}
+	for r, row := range x {
+		if len(row) != D {
+			return nil, fmt.Errorf("classifier: row %d has %d features; row 0 has %d", r, len(row), D)
+		}
+		if y[r] < 0 || y[r] >= classes {
+			return nil, fmt.Errorf("classifier: row %d has class %d; expected 0..%d", r, y[r], classes-1)
+		}
+		for d, v := range row {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, fmt.Errorf("classifier: row %d, feature %d is %v; expected a finite value", r, d, v)
+			}
+			c.Mean[d] += float64(v) / float64(n)
+		}
+	}
+	for _, row := range x {
+		for d, v := range row {
+			dv := float64(v) - c.Mean[d]
+			c.Scale[d] += dv * dv / float64(n)
+		}
+	}
+	for d, v := range c.Scale {
+		if sd := math.Sqrt(v); sd > 1e-8 {
+			c.Scale[d] = 1 / sd
+		} else {
+			c.Scale[d] = 0
+		}
+	}
+	// Standardised rows, flat.
+	xs := make([]float64, n*D)
+	for r, row := range x {
+		for d, v := range row {
+			xs[r*D+d] = (float64(v) - c.Mean[d]) * c.Scale[d]
+		}
+	}
+	C := classes
+	gW, gB := make([]float64, D*C), make([]float64, C)
+	adam := newAdam(D*C+C, cfg.LearningRate)
+	logits := make([]float64, C)
+	for range cfg.Epochs {
+		clear(gW)
+		clear(gB)
+		var loss float64
+		for r := range n {
+			xr := xs[r*D : (r+1)*D]
+			c.logitsInto(xr, logits)
+			lse := logSumExp(logits)
+			loss += lse - logits[y[r]]
+			for k := range C {
+				g := math.Exp(logits[k]-lse) / float64(n)
+				if k == y[r] {
+					g -= 1 / float64(n)
+				}
+				logits[k] = g
+				gB[k] += g
+			}
+			for d, v := range xr {
+				if v == 0 {
+					continue
+				}
+				w := gW[d*C : (d+1)*C]
+				for k, g := range logits {
+					w[k] += v * g
+				}
+			}
+		}
+		loss /= float64(n)
+		var reg float64
+		for j, w := range c.W {
+			gW[j] += cfg.L2 * w
+			reg += w * w
+		}
+		c.Loss = loss + cfg.L2/2*reg
+		adam.step(c.W, gW, 0)
+		adam.step(c.B, gB, D*C)
+		adam.t++
+	}
+	return c, nil
+}
+
+// logitsInto writes the logits of standardised row xr into out.
+func (c *Classifier) logitsInto(xr []float64, out []float64) {
+	C := c.Classes
+	copy(out, c.B)
+	for d, v := range xr {
+		if v == 0 {
+			continue
+		}
+		for k, w := range c.W[d*C : (d+1)*C] {
+			out[k] += v * w
+		}
+	}
+}
+
+// Probabilities returns p(class | row) for each row.
+func (c *Classifier) Probabilities(x [][]float32) ([][]float64, error) {
+	out := make([][]float64, len(x))
+	xr := make([]float64, c.Dim)
+	for r, row := range x {
+		if len(row) != c.Dim {
+			return nil, fmt.Errorf("classifier: row %d has %d features; the classifier reads %d", r, len(row), c.Dim)
+		}
+		for d, v := range row {
+			xr[d] = (float64(v) - c.Mean[d]) * c.Scale[d]
+		}
+		p := make([]float64, c.Classes)
+		c.logitsInto(xr, p)
+		lse := logSumExp(p)
+		for k := range p {
+			p[k] = math.Exp(p[k] - lse)
+		}
+		out[r] = p
+	}
+	return out, nil
+}
+
+// Predict returns the most probable class of each row (ties: the lowest
+// class).
+func (c *Classifier) Predict(x [][]float32) ([]int, error) {
+	p, err := c.Probabilities(x)
+	if err != nil {
+		return nil, err
+	}
+	pred := make([]int, len(p))
+	for r, row := range p {
+		pred[r] = argmax(row)
+	}
+	return pred, nil
+}
+
+// argmax returns the index of the largest value (the first of ties).
+func argmax[T float32 | float64](xs []T) int {
+	best := 0
+	for i, v := range xs {
+		if v > xs[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func logSumExp(xs []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range xs {
+		m = math.Max(m, v)
+	}
+	var s float64
+	for _, v := range xs {
+		s += math.Exp(v - m)
+	}
+	return m + math.Log(s)
+}
+
+// adam is Adam's state for a flat parameter vector (β₁ = 0.9, β₂ = 0.999,
+// ε = 1e-8).
+type adam struct {
+	m, v []float64
+	lr   float64
+	t    int
+}
+
+func newAdam(n int, lr float64) *adam {
+	return &adam{m: make([]float64, n), v: make([]float64, n), lr: lr}
+}
+
+// step updates params (whose state starts at offset) with gradients g.
+func (a *adam) step(params, g []float64, offset int) {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	t := float64(a.t + 1)
+	c1, c2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
+	for j, gj := range g {
+		m := &a.m[offset+j]
+		v := &a.v[offset+j]
+		*m = b1*(*m) + (1-b1)*gj
+		*v = b2*(*v) + (1-b2)*gj*gj
+		params[j] -= a.lr * (*m / c1) / (math.Sqrt(*v/c2) + eps)
+	}
+}
