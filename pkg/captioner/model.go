@@ -90,13 +90,11 @@ func (m *arch) semanticGraph(scope *model.Scope, feats *Node) *Node {
 		hs.AssertDims(B, T, E)
 		vbar = ReduceMean(hs, 1)
 		vbar.AssertDims(B, E)
-	case "gru_last":
-		hs := gru(enc.At("gru"), u, E)
-		hs.AssertDims(B, T, E)
-		vbar = Concatenate([]*Node{ReduceMean(hs, 1), Reshape(Slice(hs, AxisRange(), AxisElem(T-1)), B, E)}, -1)
-		vbar.AssertDims(B, 2*E)
 	default:
 		exceptions.Panicf("unknown %s %q", ParamEncoder, m.p.Encoder)
+	}
+	if m.p.MotionStream {
+		vbar = Concatenate([]*Node{vbar, motionStream(enc.At("motion"), feats, E)}, -1)
 	}
 	a := relu(dense(scope.At(scopeSemantic), vbar, m.p.SemanticUnits))
 	a.AssertDims(B, m.p.SemanticUnits)
@@ -344,6 +342,25 @@ func gru(scope *model.Scope, u *Node, H int) *Node {
 		hs[t] = h
 	}
 	return Stack(hs, 1)
+}
+
+// motionStream summarises how the features change over the clip: the
+// differences between the mean features of its thirds (last − first,
+// middle − first, last − middle), projected to E units with ReLU: [B,T,D] →
+// [B,E]. Static appearance cancels out of the differences, so this stream
+// cannot memorise clips by their look and must see their motion (which the
+// recurrent stream, with its per-frame view, learned slowly and overfitted).
+func motionStream(scope *model.Scope, feats *Node, E int) *Node {
+	B, T := feats.Shape().Dimensions[0], feats.Shape().Dimensions[1]
+	seg := func(k int) *Node {
+		lo, hi := k*T/3, max(k*T/3+1, (k+1)*T/3)
+		return ReduceMean(Slice(feats, AxisRange(), AxisRange(lo, hi)), 1)
+	}
+	first, middle, last := seg(0), seg(1), seg(2)
+	d := Concatenate([]*Node{Sub(last, first), Sub(middle, first), Sub(last, middle)}, -1)
+	out := relu(dense(scope, d, E))
+	out.AssertDims(B, E)
+	return out
 }
 
 // relu is max(x, 0).

@@ -27,6 +27,10 @@ const (
 	// projection of each third of the clip; cheaper, but it learned concepts
 	// more slowly: docs/results.md).
 	ParamEncoder = "encoder"
+	// ParamMotionStream (bool, true): add to v̄ a motion stream, the
+	// differences between the mean features of the clip's thirds projected
+	// with ReLU (see motionStream in model.go).
+	ParamMotionStream = "motion_stream"
 	// ParamEncoderDim (int, 128): width of the per-frame projection and of the
 	// temporal encoder.
 	ParamEncoderDim = "encoder_dim"
@@ -91,6 +95,7 @@ func DefaultParams() map[string]any {
 	return map[string]any{
 		ParamFrames:          12,
 		ParamEncoder:         "gru",
+		ParamMotionStream:    true,
 		ParamEncoderDim:      128,
 		ParamSemanticUnits:   128,
 		ParamDropout:         0.2,
@@ -200,6 +205,7 @@ type params struct {
 	EvalClips, CheckpointEvery, CheckpointKeep, Seed, BeamSize  int
 	Encoder, InterpLoss, Schedule                               string
 	Dropout, Lambda, LearningRate, MinLRFraction                float64
+	MotionStream                                                bool
 }
 
 // readParams reads and validates the hyperparameters of store.
@@ -214,6 +220,7 @@ func readParams(store *model.Store) (p params, err error) {
 	geti := func(k string) int { return model.GetParamOr(s, k, d[k].(int)) }
 	getf := func(k string) float64 { return model.GetParamOr(s, k, d[k].(float64)) }
 	gets := func(k string) string { return model.GetParamOr(s, k, d[k].(string)) }
+	getb := func(k string) bool { return model.GetParamOr(s, k, d[k].(bool)) }
 	p = params{
 		Frames: geti(ParamFrames), EncoderDim: geti(ParamEncoderDim), SemanticUnits: geti(ParamSemanticUnits),
 		DecoderDim: geti(ParamDecoderDim), MaxWords: geti(ParamMaxWords),
@@ -223,7 +230,7 @@ func readParams(store *model.Store) (p params, err error) {
 		Seed: geti(ParamSeed), BeamSize: geti(ParamBeamSize),
 		Encoder: gets(ParamEncoder), InterpLoss: gets(ParamInterpLoss), Schedule: gets(ParamSchedule),
 		Dropout: getf(ParamDropout), Lambda: getf(ParamLambda), LearningRate: getf(ParamLearningRate),
-		MinLRFraction: getf(ParamMinLRFraction),
+		MinLRFraction: getf(ParamMinLRFraction), MotionStream: getb(ParamMotionStream),
 	}
 	return p, p.validate()
 }
@@ -246,7 +253,7 @@ func (p params) validate() error {
 			bad = append(bad, fmt.Sprintf("%s = %d; expected ≥ 0", k, nonneg[k]))
 		}
 	}
-	if p.Encoder != "tconv" && p.Encoder != "gru" && p.Encoder != "gru_last" {
+	if p.Encoder != "tconv" && p.Encoder != "gru" {
 		bad = append(bad, fmt.Sprintf("%s = %q; expected \"tconv\" or \"gru\"", ParamEncoder, p.Encoder))
 	}
 	if p.Encoder == "tconv" && p.Frames < 7 {

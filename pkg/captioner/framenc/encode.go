@@ -59,8 +59,7 @@ func (e *Encoder) rawGraph(frames *Node) *Node {
 		maxima = append(maxima, ReduceMax(resp, 1, 2))
 		grids = append(grids, gridMean(resp, c.Grid))
 	}
-	parts := append(maxima, grids...)
-
+	var colorGrid, keypoints *Node
 	if c.Colors > 0 {
 		kc := c.Colors
 		px := Reshape(frames, n*H*W, 3)
@@ -70,8 +69,19 @@ func (e *Encoder) rawGraph(frames *Node) *Node {
 			Sub(ReduceAndKeep(Square(px), ReduceSum, -1), MulScalar(Dot(px, Transpose(centers, 0, 1)).Product(), 2)),
 			ExpandAxes(ReduceSum(Square(centers), -1), 0))
 		z := Sqrt(AddScalar(Max(d2, ScalarZero(g, d2.DType())), 1e-12))
-		tri := Max(Sub(ReduceAndKeep(z, ReduceMean, -1), z), ScalarZero(g, z.DType()))
-		parts = append(parts, gridMean(Reshape(tri, n, H, W, kc), c.ColorGrid))
+		tri := Reshape(Max(Sub(ReduceAndKeep(z, ReduceMean, -1), z), ScalarZero(g, z.DType())), n, H, W, kc)
+		colorGrid = gridMean(tri, c.ColorGrid)
+		if c.Keypoints {
+			keypoints = colorKeypoints(tri)
+		}
+	}
+	parts := maxima
+	if keypoints != nil {
+		parts = append(parts, keypoints)
+	}
+	parts = append(parts, grids...)
+	if colorGrid != nil {
+		parts = append(parts, colorGrid)
 	}
 	out := Concatenate(parts, -1)
 	out.AssertDims(n, c.rawDim())
@@ -145,6 +155,41 @@ func (e *Encoder) outGraph(raw *Node) *Node {
 	}
 	x.AssertDims(raw.Shape().Dimensions[0], e.OutDim())
 	return x
+}
+
+// keypointMass is the summed colour response (in pixels × response) at
+// which a colour's keypoint is damped by half: below it the colour is nearly
+// absent and its mean position is noise.
+const keypointMass = 2.0
+
+// colorKeypoints maps colour responses r [n, H, W, k] to [n, 3k]: for each
+// colour the response-weighted mean x, mean y (pixel centres in [−1, 1])
+// and the root mean squared distance to that mean, each multiplied by
+// m/(m + keypointMass) where m = Σ r.
+func colorKeypoints(r *Node) *Node {
+	g := r.Graph()
+	dims := r.Shape().Dimensions
+	n, H, W, k := dims[0], dims[1], dims[2], dims[3]
+	xs, ys := make([]float32, W), make([]float32, H)
+	for x := range xs {
+		xs[x] = (float32(x)+0.5)/float32(W)*2 - 1
+	}
+	for y := range ys {
+		ys[y] = (float32(y)+0.5)/float32(H)*2 - 1
+	}
+	xmap := Reshape(Const(g, xs), 1, 1, W, 1)
+	ymap := Reshape(Const(g, ys), 1, H, 1, 1)
+	mass := ReduceSum(r, 1, 2) // [n,k]
+	safe := AddScalar(mass, 1e-6)
+	mx := Div(ReduceSum(Mul(r, xmap), 1, 2), safe)
+	my := Div(ReduceSum(Mul(r, ymap), 1, 2), safe)
+	dx := Sub(xmap, Reshape(mx, n, 1, 1, k))
+	dy := Sub(ymap, Reshape(my, n, 1, 1, k))
+	spread := Sqrt(AddScalar(Div(ReduceSum(Mul(r, Add(Square(dx), Square(dy))), 1, 2), safe), 1e-6))
+	conf := Div(mass, AddScalar(mass, keypointMass))
+	out := Concatenate([]*Node{Mul(mx, conf), Mul(my, conf), Mul(spread, conf)}, -1)
+	out.AssertDims(n, 3*k)
+	return out
 }
 
 // gridMean averages x [n, h, w, k] over the cells of a grid×grid grid (cell

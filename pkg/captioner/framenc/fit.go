@@ -63,7 +63,7 @@ func Fit(backend compute.Backend, cfg Config, height, width, n int, frame func(i
 	}
 	e.Mean, e.Scale = standardize(raw, m, e.RawDim)
 	if cfg.Dim > 0 && cfg.Dim < e.RawDim {
-		e.Projection, err = project(raw, m, e.RawDim, cfg.Dim, cfg.Scales*cfg.Filters, e.Mean, e.Scale, cfg.Whiten)
+		e.Projection, err = project(raw, m, e.RawDim, cfg.Dim, cfg.passThrough(), e.Mean, e.Scale, cfg.Whiten)
 		if err != nil {
 			return nil, err
 		}
@@ -364,8 +364,8 @@ func standardize(raw []float32, m, dim int) (mean, scale []float32) {
 }
 
 // project returns the [dim, k] output projection: the first keep raw
-// features (the frame-wide maxima of the filters, which carry shape) pass
-// through standardised, the others are projected on their first k − keep
+// features (the frame-wide maxima of the filters, which carry shape, and the
+// colour keypoints) pass through standardised, the others are projected on their first k − keep
 // principal components. If k ≤ keep, all features go through PCA.
 func project(raw []float32, m, dim, k, keep int, mean, scale []float32, whiten bool) ([]float32, error) {
 	if k <= keep || keep >= dim {

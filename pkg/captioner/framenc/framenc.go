@@ -31,9 +31,15 @@
 //     (where it is: position, size, motion).
 //  5. Colour. Colors colour prototypes (k-means over pixel RGB values), each
 //     pixel triangle-encoded by its distances to them, averaged over a
-//     ColorGrid×ColorGrid grid: which colours are where.
+//     ColorGrid×ColorGrid grid: which colours are where. With Keypoints, also
+//     each prototype's "keypoint": the response-weighted mean x and y of the
+//     frame (in [−1, 1]) and the spread around it, damped where the colour is
+//     nearly absent — where each coloured thing is and how big, precisely
+//     (the soft spatial argmax of Levine et al. 2016, on colour maps), which
+//     makes motion, a change of these over frames, easy to learn.
 //  6. Output. The concatenation is standardised and, if Dim > 0, reduced
-//     to Dim values: the frame-wide maxima (Filters per scale) pass through,
+//     to Dim values: the frame-wide maxima (Filters per scale) and the
+//     keypoints pass through,
 //     the rest is projected on its first principal components (optionally
 //     whitened), fitted on the fitting frames. (PCA over everything lost
 //     shape: the maxima have little variance next to the grids.)
@@ -85,8 +91,11 @@ type Config struct {
 	// ColorGrid is the side of the grid colour codes are averaged over.
 	// Default 4.
 	ColorGrid int `json:"color_grid"`
+	// Keypoints adds each colour prototype's keypoint (mean x, mean y,
+	// spread). Default true.
+	Keypoints bool `json:"keypoints"`
 	// Dim is the output dimension after PCA; 0 keeps all standardised raw
-	// features. Default 256.
+	// features. Default 320.
 	Dim int `json:"dim"`
 	// Whiten scales each principal component to unit variance; otherwise all
 	// are divided by the same factor (the root of their mean variance), which
@@ -106,8 +115,8 @@ type Config struct {
 
 // DefaultConfig returns the default encoder: k-means filters on 5×5 patches
 // at two scales (the frame and the frame halved), 64 filters a scale pooled
-// by maximum and on a 2×2 grid, 16 colours on a 4×4 grid, reduced to 256
-// dimensions, fitted on 3000 frames.
+// by maximum and on a 2×2 grid, 16 colours on a 4×4 grid with their
+// keypoints, reduced to 320 dimensions, fitted on 3000 frames.
 func DefaultConfig() Config {
 	return Config{
 		Method:          MethodKMeans,
@@ -118,7 +127,8 @@ func DefaultConfig() Config {
 		Grid:            2,
 		Colors:          16,
 		ColorGrid:       4,
-		Dim:             256,
+		Keypoints:       true,
+		Dim:             320,
 		FitFrames:       3000,
 		PatchesPerFrame: 30,
 		KMeansIters:     15,
@@ -204,7 +214,7 @@ type Encoder struct {
 
 // Version identifies the encoding algorithm; it changes whenever the
 // meaning of the fitted fields changes, so caches keyed by it are refreshed.
-const Version = 3
+const Version = 4
 
 const encoderVersion = Version
 
@@ -226,9 +236,20 @@ func (c Config) outSize(height, width int) (int, int) {
 }
 
 // rawDim is the length of the pooled feature vector: per scale the filters'
-// maxima, then per scale their grid means, then the colour grid.
+// maxima, the colour keypoints, then per scale the filters' grid means, then
+// the colour grid.
 func (c Config) rawDim() int {
-	return c.Scales*c.Filters*(1+c.Grid*c.Grid) + c.Colors*c.ColorGrid*c.ColorGrid
+	return c.passThrough() + c.Scales*c.Filters*c.Grid*c.Grid + c.Colors*c.ColorGrid*c.ColorGrid
+}
+
+// passThrough is the number of leading raw features that the output keeps
+// as they are (standardised): the maxima and the keypoints.
+func (c Config) passThrough() int {
+	n := c.Scales * c.Filters
+	if c.Keypoints {
+		n += 3 * c.Colors
+	}
+	return n
 }
 
 // Save writes the encoder as JSON, atomically.

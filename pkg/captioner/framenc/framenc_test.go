@@ -107,8 +107,8 @@ func referenceRaw(e *Encoder, fr []float32) []float64 {
 		}
 		grids = append(grids, cell(c.Grid, ho, wo, func(y, x, k int) float64 { return resp[y*wo+x][k] }, K)...)
 	}
-	out := append(maxima, grids...)
 	H, W = e.Height, e.Width
+	var keypoints, colorGrid []float64
 	if c.Colors > 0 {
 		tri := func(y, x, k int) float64 {
 			z := make([]float64, c.Colors)
@@ -124,8 +124,35 @@ func referenceRaw(e *Encoder, fr []float32) []float64 {
 			}
 			return math.Max(mean-z[k], 0)
 		}
-		out = append(out, cell(c.ColorGrid, H, W, tri, c.Colors)...)
+		colorGrid = cell(c.ColorGrid, H, W, tri, c.Colors)
+		if c.Keypoints {
+			kx, ky, ks := make([]float64, c.Colors), make([]float64, c.Colors), make([]float64, c.Colors)
+			for k := range c.Colors {
+				var m, sx, sy float64
+				for y := range H {
+					for x := range W {
+						r := tri(y, x, k)
+						m += r
+						sx += r * ((float64(x)+0.5)/float64(W)*2 - 1)
+						sy += r * ((float64(y)+0.5)/float64(H)*2 - 1)
+					}
+				}
+				mx, my := sx/(m+1e-6), sy/(m+1e-6)
+				var v float64
+				for y := range H {
+					for x := range W {
+						dx := (float64(x)+0.5)/float64(W)*2 - 1 - mx
+						dy := (float64(y)+0.5)/float64(H)*2 - 1 - my
+						v += tri(y, x, k) * (dx*dx + dy*dy)
+					}
+				}
+				conf := m / (m + keypointMass)
+				kx[k], ky[k], ks[k] = mx*conf, my*conf, math.Sqrt(v/(m+1e-6)+1e-6)*conf
+			}
+			keypoints = append(append(kx, ky...), ks...)
+		}
 	}
+	out := append(append(append(maxima, keypoints...), grids...), colorGrid...)
 	return out
 }
 
@@ -143,7 +170,7 @@ func TestEncodeMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.OutDim() != e.RawDim || e.RawDim != 2*6*(1+4)+3*4 {
+		if e.OutDim() != e.RawDim || e.RawDim != 2*6*(1+4)+3*4+3*3 {
 			t.Fatalf("dims: out %d raw %d", e.OutDim(), e.RawDim)
 		}
 		frames := randomFrames(3, H, W, 2)
