@@ -2,8 +2,10 @@
 
 The same architecture, sizes and loss as pkg/captioner (model.go), with its
 default hyperparameters: per-frame projection D→E + ReLU, a GRU encoder (E) and
-v̄ = mean_t h_t (or, with --encoder tconv, two kernel-3 temporal convolutions,
-dilations 1 and 2, with v̄ = [means of u over the clip's thirds; mean_t h2]),
+v̄ = [mean_t h_t; motion stream] (or, with --encoder tconv, two kernel-3
+temporal convolutions, dilations 1 and 2, with v̄ = [means of u over the clip's
+thirds; mean_t h2; motion stream]); the motion stream is ReLU(W d + b) of the
+differences d between the mean features of the clip's thirds,
 semantic layer a = ReLU(W v̄ + b) with dropout, topic head, LSTM decoder whose
 word input is a row of a [V, 4H] table and whose initial state and per-step gate
 input come from a, caption NLL summed over words + λ·‖ŝ − s‖², Adam. Batches
@@ -28,13 +30,14 @@ class Captioner(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.frame_proj = nn.Linear(D, E)
+        self.motion = nn.Linear(3 * D, E)
         if encoder == "gru":
             self.gru = nn.GRU(E, E, batch_first=True)
-            self.semantic = nn.Linear(E, N)
+            self.semantic = nn.Linear(2 * E, N)
         else:
             self.tconv1 = nn.Linear(3 * E, E)
             self.tconv2 = nn.Linear(3 * E, E)
-            self.semantic = nn.Linear(4 * E, N)
+            self.semantic = nn.Linear(5 * E, N)
         self.topics = nn.Linear(N, K)
         self.word_gates = nn.Embedding(V, 4 * H)
         self.whh = nn.Linear(H, 4 * H, bias=False)
@@ -58,6 +61,10 @@ class Captioner(nn.Module):
             h2 = self.tconv(self.tconv2, self.tconv(self.tconv1, u, 1), 2)
             segs = [u[:, k * T // 3:(k + 1) * T // 3].mean(1) for k in range(3)]
             vbar = torch.cat(segs + [h2.mean(1)], dim=-1)
+        T = feats.shape[1]
+        first, middle, last = (feats[:, k * T // 3:(k + 1) * T // 3].mean(1) for k in range(3))
+        motion = F.relu(self.motion(torch.cat([last - first, middle - first, last - middle], dim=-1)))
+        vbar = torch.cat([vbar, motion], dim=-1)
         a = self.drop(F.relu(self.semantic(vbar)))       # [B,N]
         shat = self.topics(a)
         H = self.H
@@ -87,7 +94,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--frames", type=int, default=12)
-    p.add_argument("--feat-dim", type=int, default=256)
+    p.add_argument("--feat-dim", type=int, default=384)
     p.add_argument("--encoder", default="gru")
     p.add_argument("--encoder-dim", type=int, default=128)
     p.add_argument("--semantic-units", type=int, default=128)

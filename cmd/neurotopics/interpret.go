@@ -209,14 +209,16 @@ func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error 
 		names := m.TargetNames
 		in.Correspond = interpret.TopicConcepts(func(k int) []string { return mp[names[k]] })
 	}
+	finish := func() {}
 	if !f.quiet {
 		bar := newBar(len(ids)*m.SemanticUnits(), "explaining (clip, unit) pairs")
-		defer func() { _ = bar.Finish() }()
+		finish = func() { _ = bar.Finish() }
 		opts.Progress = func(done, _ int) { _ = bar.Set(done) }
 	}
 	start = time.Now()
 	r, err := interpret.Run(in, interpret.Config{Method: f.method, Samples: f.samples, Seed: f.seed, Options: opts,
 		Summary: interpret.SummaryConfig{TopK: f.topK, TopClips: f.topClips}})
+	finish()
 	if err != nil {
 		return err
 	}

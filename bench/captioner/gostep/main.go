@@ -23,7 +23,7 @@ import (
 func main() {
 	steps := flag.Int("steps", 60, "training steps to time (after the first, which compiles)")
 	clips := flag.Int("clips", 512, "random clips")
-	featDim := flag.Int("feat-dim", 256, "feature dimension D")
+	featDim := flag.Int("feat-dim", 384, "feature dimension D (the synthetic corpus' frame encoder makes 384)")
 	frames := flag.Int("frames", 12, "frames per clip")
 	vocab := flag.Int("vocab", 320, "vocabulary size V (with the 4 special tokens)")
 	targets := flag.Int("targets", 30, "targets K")

@@ -48,17 +48,25 @@ func (e *Encoder) rawGraph(frames *Node) *Node {
 	H, W := e.Height, e.Width
 	frames.AssertDims(n, H, W, 3)
 
-	var maxima, grids []*Node
+	var maxima, satMaxima, grids, satGrids []*Node
 	img := frames
 	for s := range c.Scales {
 		if s > 0 { // average 2×2 blocks
 			h, w := img.Shape().Dimensions[1], img.Shape().Dimensions[2]
 			img = ReduceMean(Reshape(img, n, h/2, 2, w/2, 2, 3), 2, 4)
 		}
-		resp := e.filterGraph(img, s)
+		resp := e.filterGraph(img, e.Filters[s], e.FilterBias[s], c.Filters)
 		maxima = append(maxima, ReduceMax(resp, 1, 2))
 		grids = append(grids, gridMean(resp, c.Grid))
+		if c.ShapeFilters > 0 {
+			sat := Sub(ReduceAndKeep(img, ReduceMax, -1), ReduceAndKeep(img, ReduceMin, -1)) // [n,h,w,1]
+			resp := e.filterGraph(sat, e.ShapeFilters[s], e.ShapeBias[s], c.ShapeFilters)
+			satMaxima = append(satMaxima, ReduceMax(resp, 1, 2))
+			satGrids = append(satGrids, gridMean(resp, c.Grid))
+		}
 	}
+	maxima = append(maxima, satMaxima...)
+	grids = append(grids, satGrids...)
 	var colorGrid, keypoints *Node
 	if c.Colors > 0 {
 		kc := c.Colors
@@ -88,14 +96,15 @@ func (e *Encoder) rawGraph(frames *Node) *Node {
 	return out
 }
 
-// filterGraph computes scale s's triangle-encoded filter responses of img
-// [n, h, w, 3]: [n, ho, wo, K].
-func (e *Encoder) filterGraph(img *Node, s int) *Node {
+// filterGraph computes the triangle-encoded responses of the filters
+// [Patch·Patch·C, K] (bias [K]) on img [n, h, w, C]: [n, ho, wo, K].
+func (e *Encoder) filterGraph(img *Node, filterValues, biasValues []float32, K int) *Node {
 	g := img.Graph()
 	c := e.Config
-	n, h, w := img.Shape().Dimensions[0], img.Shape().Dimensions[1], img.Shape().Dimensions[2]
+	n, h, w, C := img.Shape().Dimensions[0], img.Shape().Dimensions[1], img.Shape().Dimensions[2], img.Shape().Dimensions[3]
 	ho, wo := c.outSize(h, w)
-	P, S, K := c.Patch, c.Stride, c.Filters
+	P, S := c.Patch, c.Stride
+	pd := P * P * C
 
 	// Patches ("im2col"): one slice per offset inside the patch, concatenated
 	// along the channels in (dy, dx, channel) order, the order fit.go uses.
@@ -109,13 +118,13 @@ func (e *Encoder) filterGraph(img *Node, s int) *Node {
 		}
 	}
 	patches := Concatenate(cols, -1)
-	patches.AssertDims(n, ho, wo, c.patchDim())
+	patches.AssertDims(n, ho, wo, pd)
 
 	// Brightness and contrast normalisation of each patch, folded into the
 	// product: with m and s² the patch's mean and variance,
 	// ((p − m)/√(s²+ε))·F = (p·F − m·ΣF)/√(s²+ε). m and s² come from sums of
 	// the same shifted slices of the channel-summed image and of its square.
-	d := float64(c.patchDim())
+	d := float64(pd)
 	boxSum := func(x *Node) *Node { // x [n,h,w] → [n,ho,wo] sums over each patch
 		var sum *Node
 		for dy := range P {
@@ -134,9 +143,9 @@ func (e *Encoder) filterGraph(img *Node, s int) *Node {
 	invStd := Rsqrt(AddScalar(Max(variance, ScalarZero(g, variance.DType())), patchEpsilon))
 
 	// Filter responses, triangle-encoded.
-	filters := Const(g, tensors.FromFlatDataAndDimensions(e.Filters[s], c.patchDim(), K))
-	bias := Const(g, tensors.FromFlatDataAndDimensions(e.FilterBias[s], K))
-	resp := Dot(Reshape(patches, n*ho*wo, c.patchDim()), filters).Product()
+	filters := Const(g, tensors.FromFlatDataAndDimensions(filterValues, pd, K))
+	bias := Const(g, tensors.FromFlatDataAndDimensions(biasValues, K))
+	resp := Dot(Reshape(patches, n*ho*wo, pd), filters).Product()
 	resp = Reshape(resp, n, ho, wo, K)
 	resp = Sub(resp, Mul(ExpandAxes(mean, -1), ExpandAxes(ReduceSum(filters, 0), 0, 1, 2)))
 	resp = Add(Mul(resp, ExpandAxes(invStd, -1)), ExpandAxes(bias, 0, 1, 2))

@@ -41,16 +41,18 @@ func Fit(backend compute.Backend, cfg Config, height, width, n int, frame func(i
 		if sc > 0 {
 			scaled, h, w = halve(scaled, m, h, w), h/2, w/2
 		}
-		var f, b []float32
-		switch cfg.Method {
-		case MethodKMeans:
-			if f, b, err = kmeansFilters(rng, cfg, samplePatches(rng, cfg, h, w, scaled, m)); err != nil {
-				return nil, err
-			}
-		case MethodRandom:
-			f, b = randomFilters(rng, cfg)
+		f, b, err := learnFilters(rng, cfg, cfg.Filters, h, w, 3, scaled, m)
+		if err != nil {
+			return nil, err
 		}
 		e.Filters, e.FilterBias = append(e.Filters, f), append(e.FilterBias, b)
+		if cfg.ShapeFilters > 0 {
+			f, b, err := learnFilters(rng, cfg, cfg.ShapeFilters, h, w, 1, saturation(scaled), m)
+			if err != nil {
+				return nil, err
+			}
+			e.ShapeFilters, e.ShapeBias = append(e.ShapeFilters, f), append(e.ShapeBias, b)
+		}
 	}
 	if cfg.Colors > 0 {
 		e.ColorCenters = colorCenters(rng, cfg, frames, m)
@@ -70,6 +72,27 @@ func Fit(backend compute.Backend, cfg Config, height, width, n int, frame func(i
 	}
 	e.exec = nil // rebuild the graphs with the fitted constants
 	return e, nil
+}
+
+// learnFilters returns K filters (and biases) for patches of C-channel
+// frames of h×w, by the configured method.
+func learnFilters(rng *rand.Rand, cfg Config, K, h, w, C int, frames []float32, m int) ([]float32, []float32, error) {
+	d := cfg.Patch * cfg.Patch * C
+	if cfg.Method == MethodRandom {
+		f, b := randomFilters(rng, d, K)
+		return f, b, nil
+	}
+	return kmeansFilters(rng, cfg, samplePatches(rng, cfg, h, w, C, frames, m), d, K)
+}
+
+// saturation maps RGB frames to max(R,G,B) − min(R,G,B), one channel.
+func saturation(frames []float32) []float32 {
+	out := make([]float32, len(frames)/3)
+	for i := range out {
+		r, g, b := frames[3*i], frames[3*i+1], frames[3*i+2]
+		out[i] = max(r, g, b) - min(r, g, b)
+	}
+	return out
 }
 
 // halve averages the 2×2 blocks of m frames of h×w×3.
@@ -92,9 +115,9 @@ func halve(frames []float32, m, h, w int) []float32 {
 
 // samplePatches returns PatchesPerFrame random normalised patches of each
 // frame as rows of a [m·PatchesPerFrame, patchDim] float64 matrix.
-func samplePatches(rng *rand.Rand, cfg Config, height, width int, frames []float32, m int) [][]float64 {
-	P, d := cfg.Patch, cfg.patchDim()
-	frameLen := height * width * 3
+func samplePatches(rng *rand.Rand, cfg Config, height, width, C int, frames []float32, m int) [][]float64 {
+	P, d := cfg.Patch, cfg.Patch*cfg.Patch*C
+	frameLen := height * width * C
 	out := make([][]float64, 0, m*cfg.PatchesPerFrame)
 	for f := range m {
 		fr := frames[f*frameLen : (f+1)*frameLen]
@@ -102,8 +125,8 @@ func samplePatches(rng *rand.Rand, cfg Config, height, width int, frames []float
 			y, x := rng.IntN(height-P+1), rng.IntN(width-P+1)
 			p := make([]float64, 0, d)
 			for dy := range P {
-				row := fr[((y+dy)*width+x)*3:]
-				for k := range P * 3 {
+				row := fr[((y+dy)*width+x)*C:]
+				for k := range P * C {
 					p = append(p, float64(row[k]))
 				}
 			}
@@ -135,8 +158,7 @@ func normalizePatch(p []float64) []float64 {
 // kmeansFilters whitens the patches (ZCA), runs spherical k-means and
 // returns the filters W·C and biases −μ·W·C that compute the dot product of
 // the whitened patch with each centroid from the normalised patch.
-func kmeansFilters(rng *rand.Rand, cfg Config, patches [][]float64) ([]float32, []float32, error) {
-	d, K := cfg.patchDim(), cfg.Filters
+func kmeansFilters(rng *rand.Rand, cfg Config, patches [][]float64, d, K int) ([]float32, []float32, error) {
 	mu := make([]float64, d)
 	for _, p := range patches {
 		for i, x := range p {
@@ -250,8 +272,7 @@ func sphericalKMeans(rng *rand.Rand, X *mat.Dense, K, iters int) *mat.Dense {
 }
 
 // randomFilters returns K random zero-mean Gaussian filters of unit norm.
-func randomFilters(rng *rand.Rand, cfg Config) ([]float32, []float32) {
-	d, K := cfg.patchDim(), cfg.Filters
+func randomFilters(rng *rand.Rand, d, K int) ([]float32, []float32) {
 	filters := make([]float32, d*K)
 	for k := range K {
 		col := make([]float64, d)

@@ -26,6 +26,9 @@
 //     filters instead (the baseline a throw-away prototype used).
 //  3. Activation. "Triangle" encoding: a filter's output is its response
 //     minus the mean response of all filters at that position, clipped at 0.
+//     Filters on the saturation map max(R,G,B) − min(R,G,B) (ShapeFilters
+//     a scale) see outlines whatever the colour: objects are saturated,
+//     backgrounds grey.
 //  4. Pooling. Per filter, the maximum over the frame (where the object is
 //     does not matter: shape) and the mean over each cell of a Grid×Grid grid
 //     (where it is: position, size, motion).
@@ -82,6 +85,11 @@ type Config struct {
 	// Scales is the number of scales: scale s sees the frame averaged down
 	// by 2^s. Default 2.
 	Scales int `json:"scales"`
+	// ShapeFilters is the number of filters per scale learned on the
+	// saturation map max(R,G,B) − min(R,G,B) instead of RGB: objects are
+	// saturated and backgrounds grey, so these see outlines whatever the
+	// colour (0 disables them). Default 32.
+	ShapeFilters int `json:"shape_filters"`
 	// Grid is the side of the grid of cells filter outputs are averaged over
 	// (besides the frame-wide maximum). Default 2.
 	Grid int `json:"grid"`
@@ -95,7 +103,7 @@ type Config struct {
 	// spread). Default true.
 	Keypoints bool `json:"keypoints"`
 	// Dim is the output dimension after PCA; 0 keeps all standardised raw
-	// features. Default 320.
+	// features. Default 384.
 	Dim int `json:"dim"`
 	// Whiten scales each principal component to unit variance; otherwise all
 	// are divided by the same factor (the root of their mean variance), which
@@ -116,7 +124,8 @@ type Config struct {
 // DefaultConfig returns the default encoder: k-means filters on 5×5 patches
 // at two scales (the frame and the frame halved), 64 filters a scale pooled
 // by maximum and on a 2×2 grid, 16 colours on a 4×4 grid with their
-// keypoints, reduced to 320 dimensions, fitted on 3000 frames.
+// keypoints, 32 colour-blind shape filters a scale on the saturation map,
+// reduced to 384 dimensions, fitted on 3000 frames.
 func DefaultConfig() Config {
 	return Config{
 		Method:          MethodKMeans,
@@ -124,11 +133,12 @@ func DefaultConfig() Config {
 		Stride:          1,
 		Filters:         64,
 		Scales:          2,
+		ShapeFilters:    32,
 		Grid:            2,
 		Colors:          16,
 		ColorGrid:       4,
 		Keypoints:       true,
-		Dim:             320,
+		Dim:             384,
 		FitFrames:       3000,
 		PatchesPerFrame: 30,
 		KMeansIters:     15,
@@ -169,6 +179,9 @@ func (c Config) Validate(height, width int) error {
 			}
 		}
 	}
+	if c.ShapeFilters < 0 {
+		bad("shape_filters %d; expected ≥ 0", c.ShapeFilters)
+	}
 	if c.Colors < 0 {
 		bad("colors %d; expected ≥ 0", c.Colors)
 	}
@@ -195,6 +208,10 @@ type Encoder struct {
 	// normalised patches; FilterBias[s] is [K].
 	Filters    [][]float32 `json:"filters"`
 	FilterBias [][]float32 `json:"filter_bias"`
+	// ShapeFilters[s] and ShapeBias[s] are scale s's saturation-map filters
+	// [Patch·Patch, ShapeFilters] and biases.
+	ShapeFilters [][]float32 `json:"shape_filters,omitempty"`
+	ShapeBias    [][]float32 `json:"shape_bias,omitempty"`
 	// ColorCenters is [Colors, 3].
 	ColorCenters []float32 `json:"color_centers"`
 	// RawDim is the length of the pooled feature vector before PCA.
@@ -214,7 +231,7 @@ type Encoder struct {
 
 // Version identifies the encoding algorithm; it changes whenever the
 // meaning of the fitted fields changes, so caches keyed by it are refreshed.
-const Version = 4
+const Version = 5
 
 const encoderVersion = Version
 
@@ -239,13 +256,13 @@ func (c Config) outSize(height, width int) (int, int) {
 // maxima, the colour keypoints, then per scale the filters' grid means, then
 // the colour grid.
 func (c Config) rawDim() int {
-	return c.passThrough() + c.Scales*c.Filters*c.Grid*c.Grid + c.Colors*c.ColorGrid*c.ColorGrid
+	return c.passThrough() + c.Scales*(c.Filters+c.ShapeFilters)*c.Grid*c.Grid + c.Colors*c.ColorGrid*c.ColorGrid
 }
 
 // passThrough is the number of leading raw features that the output keeps
 // as they are (standardised): the maxima and the keypoints.
 func (c Config) passThrough() int {
-	n := c.Scales * c.Filters
+	n := c.Scales * (c.Filters + c.ShapeFilters)
 	if c.Keypoints {
 		n += 3 * c.Colors
 	}
@@ -285,6 +302,10 @@ func (e *Encoder) check() error {
 		return err
 	}
 	c := e.Config
+	shapeScales := 0
+	if c.ShapeFilters > 0 {
+		shapeScales = c.Scales
+	}
 	want := []struct {
 		name string
 		got  int
@@ -292,6 +313,8 @@ func (e *Encoder) check() error {
 	}{
 		{"filters (scales)", len(e.Filters), c.Scales},
 		{"filter_bias (scales)", len(e.FilterBias), c.Scales},
+		{"shape_filters (scales)", len(e.ShapeFilters), shapeScales},
+		{"shape_bias (scales)", len(e.ShapeBias), shapeScales},
 		{"color_centers", len(e.ColorCenters), c.Colors * 3},
 		{"raw_dim", e.RawDim, c.rawDim()},
 		{"mean", len(e.Mean), c.rawDim()},
@@ -312,6 +335,16 @@ func (e *Encoder) check() error {
 				name      string
 				got, want int
 			}{fmt.Sprintf("filter_bias[%d]", i), len(e.FilterBias[i]), c.Filters})
+	}
+	for i := range min(len(e.ShapeFilters), len(e.ShapeBias)) {
+		want = append(want, struct {
+			name      string
+			got, want int
+		}{fmt.Sprintf("shape_filters[%d]", i), len(e.ShapeFilters[i]), c.Patch * c.Patch * c.ShapeFilters},
+			struct {
+				name      string
+				got, want int
+			}{fmt.Sprintf("shape_bias[%d]", i), len(e.ShapeBias[i]), c.ShapeFilters})
 	}
 	for _, w := range want {
 		if w.got != w.want {

@@ -35,7 +35,7 @@ func randomFrames(n, h, w int, seed uint64) []float32 {
 
 func smallConfig() Config {
 	c := DefaultConfig()
-	c.Patch, c.Filters, c.Grid, c.Colors, c.ColorGrid, c.Dim = 3, 6, 2, 3, 2, 0
+	c.Patch, c.Filters, c.ShapeFilters, c.Grid, c.Colors, c.ColorGrid, c.Dim = 3, 6, 4, 2, 3, 2, 0
 	c.FitFrames, c.PatchesPerFrame, c.KMeansIters = 40, 10, 5
 	return c
 }
@@ -64,49 +64,61 @@ func referenceRaw(e *Encoder, fr []float32) []float64 {
 		}
 		return res
 	}
-	var maxima, grids []float64
+	var maxima, grids, satMaxima, satGrids []float64
 	img, H, W := fr, e.Height, e.Width
-	for sc := range c.Scales {
-		if sc > 0 {
-			img, H, W = halve(img, 1, H, W), H/2, W/2
-		}
-		ho, wo := c.outSize(H, W)
-		resp := make([][]float64, ho*wo) // [pos][K]
+	// bank computes the pooled responses of filters [P·P·C, k] on a C-channel
+	// image of h×w.
+	bank := func(im []float32, h, w, C int, filters, bias []float32, k int) (mx, gr []float64) {
+		ho, wo := c.outSize(h, w)
+		resp := make([][]float64, ho*wo)
 		for oy := range ho {
 			for ox := range wo {
 				var p []float64
 				for dy := range c.Patch {
 					for dx := range c.Patch {
-						for ch := range 3 {
-							p = append(p, float64(img[((oy*c.Stride+dy)*W+ox*c.Stride+dx)*3+ch]))
+						for ch := range C {
+							p = append(p, float64(im[((oy*c.Stride+dy)*w+ox*c.Stride+dx)*C+ch]))
 						}
 					}
 				}
 				p = normalizePatch(p)
-				r := make([]float64, K)
+				r := make([]float64, k)
 				var mean float64
-				for k := range K {
-					r[k] = float64(e.FilterBias[sc][k])
+				for j := range k {
+					r[j] = float64(bias[j])
 					for i, x := range p {
-						r[k] += x * float64(e.Filters[sc][i*K+k])
+						r[j] += x * float64(filters[i*k+j])
 					}
-					mean += r[k] / float64(K)
+					mean += r[j] / float64(k)
 				}
-				for k := range r {
-					r[k] = math.Max(r[k]-mean, 0)
+				for j := range r {
+					r[j] = math.Max(r[j]-mean, 0)
 				}
 				resp[oy*wo+ox] = r
 			}
 		}
-		for k := range K {
+		for j := range k {
 			m := math.Inf(-1)
 			for _, r := range resp {
-				m = math.Max(m, r[k])
+				m = math.Max(m, r[j])
 			}
-			maxima = append(maxima, m)
+			mx = append(mx, m)
 		}
-		grids = append(grids, cell(c.Grid, ho, wo, func(y, x, k int) float64 { return resp[y*wo+x][k] }, K)...)
+		gr = cell(c.Grid, ho, wo, func(y, x, j int) float64 { return resp[y*wo+x][j] }, k)
+		return mx, gr
 	}
+	for sc := range c.Scales {
+		if sc > 0 {
+			img, H, W = halve(img, 1, H, W), H/2, W/2
+		}
+		mx, gr := bank(img, H, W, 3, e.Filters[sc], e.FilterBias[sc], K)
+		maxima, grids = append(maxima, mx...), append(grids, gr...)
+		if c.ShapeFilters > 0 {
+			mx, gr := bank(saturation(img), H, W, 1, e.ShapeFilters[sc], e.ShapeBias[sc], c.ShapeFilters)
+			satMaxima, satGrids = append(satMaxima, mx...), append(satGrids, gr...)
+		}
+	}
+	maxima, grids = append(maxima, satMaxima...), append(grids, satGrids...)
 	H, W = e.Height, e.Width
 	var keypoints, colorGrid []float64
 	if c.Colors > 0 {
@@ -170,7 +182,7 @@ func TestEncodeMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.OutDim() != e.RawDim || e.RawDim != 2*6*(1+4)+3*4+3*3 {
+		if e.OutDim() != e.RawDim || e.RawDim != 2*(6+4)*(1+4)+3*4+3*3 {
 			t.Fatalf("dims: out %d raw %d", e.OutDim(), e.RawDim)
 		}
 		frames := randomFrames(3, H, W, 2)

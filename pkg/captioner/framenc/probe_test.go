@@ -32,12 +32,13 @@ func TestProbeEncoders(t *testing.T) {
 		t.Fatal(err)
 	}
 	variants := map[string]func(*Config){
-		"kmeans-s2 (default)": func(c *Config) {},
-		"kmeans-s1":           func(c *Config) { c.Scales = 1 },
-		"kmeans-s2-whiten":    func(c *Config) { c.Whiten = true },
-		"random-s2":           func(c *Config) { c.Method = MethodRandom },
-		"kmeans-s2-stride2":   func(c *Config) { c.Stride = 2 },
-		"kmeans-s2-noPCA":     func(c *Config) { c.Dim = 0 },
+		"default":          func(c *Config) {},
+		"no-shape-filters": func(c *Config) { c.ShapeFilters, c.Dim = 0, 320 },
+		"no-keypoints":     func(c *Config) { c.Keypoints, c.Dim = false, 336 },
+		"one-scale":        func(c *Config) { c.Scales, c.Dim = 1, 288 },
+		"whitened":         func(c *Config) { c.Whiten = true },
+		"random-filters":   func(c *Config) { c.Method = MethodRandom },
+		"stride-2":         func(c *Config) { c.Stride = 2 },
 	}
 	if v := os.Getenv("NEUROTOPICS_PROBE_VARIANTS"); v != "" {
 		keep := map[string]bool{}

@@ -294,9 +294,11 @@ func stat(xs []float64) Stat {
 	return s
 }
 
-// Measures are the columns of Table, each a fraction of the units except
-// the concept count.
-var Measures = []string{"alive units", "detectors IoU>0.04", "detectors IoU>0.5", "concepts IoU>0.5", "label = best-IoU concept", "both (IoU>0.5 and label)"}
+// Measures are the columns of Table, each a fraction of all units except
+// the concept count and the last, a fraction of the live units (active on
+// at least one clip).
+var Measures = []string{"live units", "detectors IoU>0.04", "detectors IoU>0.5", "concepts IoU>0.5",
+	"label = best-IoU concept", "both (IoU>0.5 and label)", "both, of live units"}
 
 // Summary returns, for each λ (in the order of the runs), the Measures as
 // mean ± sd over its seeds.
@@ -308,8 +310,12 @@ func (r *Result) Summary() (lambdas []float64, stats [][]Stat) {
 			by[run.Lambda] = make([][]float64, len(Measures))
 		}
 		loose, strict := run.Agreement[0], run.Agreement[len(run.Agreement)-1]
+		live := 0.0
+		if strict.Alive > 0 {
+			live = float64(strict.Both) / float64(strict.Alive)
+		}
 		vals := []float64{strict.Frac(strict.Alive), loose.Frac(loose.Detectors), strict.Frac(strict.Detectors),
-			float64(strict.Concepts), strict.Frac(strict.Agree), strict.Frac(strict.Both)}
+			float64(strict.Concepts), strict.Frac(strict.Agree), strict.Frac(strict.Both), live}
 		for k, v := range vals {
 			by[run.Lambda][k] = append(by[run.Lambda][k], v)
 		}
