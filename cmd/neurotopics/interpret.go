@@ -550,7 +550,7 @@ func runBench(w io.Writer, m *captioner.Model, d *captioner.Data, target string,
 	for _, fast := range []string{"affine", "batched"} {
 		for _, slow := range []string{"per-unit", "per-unit-clip"} {
 			if times[fast] > 0 && times[slow] > 0 {
-				fmt.Fprintf(w, "%s vs %s: %.1f× faster\n", fast, slow, times[slow]/times[fast])
+				fmt.Fprintf(w, "%s vs %s: speed-up %.1f×\n", fast, slow, times[slow]/times[fast])
 			}
 		}
 	}
@@ -559,7 +559,7 @@ func runBench(w io.Writer, m *captioner.Model, d *captioner.Data, target string,
 
 func newInterpretClaimCmd() *cobra.Command {
 	var data dataFlags
-	var out, settings, method string
+	var out, settings, method, head string
 	var lambdas []float64
 	var seeds []int
 	var trainClips, testClips int
@@ -594,7 +594,7 @@ match a concept by both measures. Writes --out/claim.json and claim.md.`,
 			defer stop()
 			res, err := claim.Measure(ctx, claim.Config{Prepared: data.prepared, Backend: b, Dir: out, Settings: settings,
 				Lambdas: lambdas, Seeds: seeds, TrainClips: trainClips, TestClips: testClips,
-				Interpret: interpret.Config{Method: method}, Notes: data.notes(), Log: cmd.ErrOrStderr(), Progress: !quiet})
+				Interpret: interpret.Config{Method: method}, Head: head, Notes: data.notes(), Log: cmd.ErrOrStderr(), Progress: !quiet})
 			if res != nil && len(res.Runs) > 0 {
 				if werr := report.WriteJSON(filepath.Join(out, "claim.json"), res); werr != nil {
 					return werr
@@ -618,6 +618,7 @@ match a concept by both measures. Writes --out/claim.json and claim.md.`,
 	fs.StringVar(&out, "out", "", "folder of the models' checkpoints and of claim.json / claim.md")
 	fs.StringVar(&settings, "set", "", `hyperparameters shared by the models, "key=value;…" (interp_lambda and seed are set per model)`)
 	fs.StringVar(&method, "method", interpret.MethodPDM, "attribution whose labels are compared with the concepts")
+	fs.StringVar(&head, "head", "", "topic head of the PDM labels: empty (the model's when λ > 0, a linear probe for λ = 0, whose head is untrained), model or probe")
 	fs.Float64SliceVar(&lambdas, "lambdas", []float64{0, 0.1}, "interpretive-loss weights")
 	fs.IntSliceVar(&seeds, "seeds", []int{1, 2, 3}, "seeds")
 	fs.IntVar(&trainClips, "train-clips", 0, "training clips of the units' distributions (0 = all)")
