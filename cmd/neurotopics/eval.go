@@ -53,7 +53,9 @@ func newEvalCmd() *cobra.Command {
 		Long: `eval loads a checkpoint, captions every clip of --split (beam search, --beam) and
 prints BLEU-1..4, METEOR-lite, ROUGE-L and CIDEr-D (pkg/evalcap, coco-caption's
 definitions; METEOR-lite is not METEOR 1.5), the topic head's mAP against the
-targets, and the caption and interpretive losses.
+targets, the mAP of a ridge probe fitted from the semantic layer to the
+targets on the training split (topic_mAP_probe: what a carries, also for a
+λ = 0 model whose head is untrained), and the caption and interpretive losses.
 
 On the synthetic corpus it also prints, per concept family (shape, color, size,
 motion, count, background), the share of concepts named by the generated
@@ -91,6 +93,11 @@ references) and the best constant caption (chosen on the validation split).`,
 			rep.Scores["caption_NLL"] = r.CaptionNLL
 			rep.Scores["word_NLL"] = r.WordNLL
 			rep.Scores["interp_loss"] = r.Interp
+			if probe, err := m.ProbeTopicMAP(d, "train", split, 0); err == nil {
+				rep.Scores["topic_mAP_probe"] = probe
+			} else {
+				fmt.Fprintf(cmd.ErrOrStderr(), "eval: no topic probe: %v\n", err)
+			}
 			if p := data.prepared; p != nil {
 				for _, f := range synthexp.FamilyAccuracy(p.Corpus, r.Generated) {
 					rep.Families = append(rep.Families, familyJSON{f.Family, f.Accuracy(), f.MentionRate(), f.Named})
@@ -131,8 +138,10 @@ references) and the best constant caption (chosen on the validation split).`,
 				}
 				fmt.Fprintln(w)
 			}
-			for _, k := range []string{"topic_mAP", "caption_NLL", "word_NLL", "interp_loss"} {
-				fmt.Fprintf(w, "%-12s %9.4f\n", k, rep.Scores[k])
+			for _, k := range []string{"topic_mAP", "topic_mAP_probe", "caption_NLL", "word_NLL", "interp_loss"} {
+				if v, ok := rep.Scores[k]; ok {
+					fmt.Fprintf(w, "%-15s %9.4f\n", k, v)
+				}
 			}
 			if baselines {
 				fmt.Fprintf(w, "\nconstant caption: %q\n", rep.FloorText)

@@ -194,7 +194,25 @@ func TestOverfitFourClips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	probe, err := m.ProbeTopicMAP(d, "train", "train", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probe < 0.99 {
+		t.Errorf("topic probe mAP %.3f on the training clips; want ≈ 1", probe)
+	}
 	if metrics.Captions.Bleu[3] < 0.99 || metrics.TopicMAP < 0.99 {
 		t.Errorf("overfit model scores BLEU-4 %.3f, topic mAP %.3f; want ≈ 1\n%s", metrics.Captions.Bleu[3], metrics.TopicMAP, metrics.Table())
+	}
+}
+
+func TestCholeskySolve(t *testing.T) {
+	// A = [[4,2],[2,3]], B = [[2],[1]] → x = [0.5, 0]
+	x, err := choleskySolve([]float64{4, 2, 2, 3}, []float64{2, 1}, 2, 1)
+	if err != nil || math.Abs(x[0]-0.5) > 1e-12 || math.Abs(x[1]) > 1e-12 {
+		t.Errorf("got %v, %v; want [0.5 0]", x, err)
+	}
+	if _, err := choleskySolve([]float64{1, 2, 2, 1}, []float64{1, 1}, 2, 1); err == nil {
+		t.Error("an indefinite matrix was accepted")
 	}
 }

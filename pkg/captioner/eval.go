@@ -225,3 +225,121 @@ func meanAveragePrecision(scores, targets [][]float32) float64 {
 	}
 	return sum / float64(n)
 }
+
+// ProbeTopicMAP measures how much target information the semantic layer a
+// carries, whether or not the model's own topic head was trained (it is not
+// when λ = 0): it fits a ridge regression from a to the targets on the clips
+// of trainSplit (the first maxTrain if maxTrain > 0) and returns its topic
+// mAP on the clips of evalSplit.
+func (m *Model) ProbeTopicMAP(d *Data, trainSplit, evalSplit string, maxTrain int) (mAP float64, err error) {
+	defer recoverErr("topic probe", &err)
+	trainIDs, evalIDs := d.SplitIDs(trainSplit), d.SplitIDs(evalSplit)
+	if maxTrain > 0 && len(trainIDs) > maxTrain {
+		trainIDs = trainIDs[:maxTrain]
+	}
+	if len(trainIDs) == 0 || len(evalIDs) == 0 {
+		return 0, fmt.Errorf("topic probe: splits %q (%d clips) and %q (%d clips) need clips with features", trainSplit, len(trainIDs), evalSplit, len(evalIDs))
+	}
+	if err := d.Targets.check(append(slices.Clone(trainIDs), evalIDs...)); err != nil {
+		return 0, fmt.Errorf("topic probe: %w", err)
+	}
+	aTrain, err := m.EncodeToSemantic(d.Features, trainIDs)
+	if err != nil {
+		return 0, err
+	}
+	aEval, err := m.EncodeToSemantic(d.Features, evalIDs)
+	if err != nil {
+		return 0, err
+	}
+	N, K := m.arch.p.SemanticUnits, d.Targets.K()
+	// Normal equations of [a, 1]·W ≈ s with a small ridge, solved by Cholesky.
+	P := N + 1
+	A := make([]float64, P*P)
+	B := make([]float64, P*K)
+	row := make([]float64, P)
+	for i, id := range trainIDs {
+		copy64(row, aTrain[i])
+		row[N] = 1
+		for r := range P {
+			for c := range P {
+				A[r*P+c] += row[r] * row[c]
+			}
+			for k, y := range d.Targets.ByClip[id] {
+				B[r*K+k] += row[r] * float64(y)
+			}
+		}
+	}
+	var trace float64
+	for r := range P {
+		trace += A[r*P+r]
+	}
+	for r := range N { // the bias is not penalised
+		A[r*P+r] += 1e-3*trace/float64(P) + 1e-9
+	}
+	W, err := choleskySolve(A, B, P, K)
+	if err != nil {
+		return 0, fmt.Errorf("topic probe: %w", err)
+	}
+	scores := make([][]float32, len(evalIDs))
+	targets := make([][]float32, len(evalIDs))
+	for i, id := range evalIDs {
+		copy64(row, aEval[i])
+		row[N] = 1
+		scores[i] = make([]float32, K)
+		for k := range K {
+			var s float64
+			for r := range P {
+				s += row[r] * W[r*K+k]
+			}
+			scores[i][k] = float32(s)
+		}
+		targets[i] = d.Targets.ByClip[id]
+	}
+	return meanAveragePrecision(scores, targets), nil
+}
+
+func copy64(dst []float64, src []float32) {
+	for i, v := range src {
+		dst[i] = float64(v)
+	}
+}
+
+// choleskySolve solves A X = B for a symmetric positive definite A [p,p] and
+// B [p,k], both row-major.
+func choleskySolve(A, B []float64, p, k int) ([]float64, error) {
+	L := make([]float64, p*p)
+	for i := range p {
+		for j := 0; j <= i; j++ {
+			s := A[i*p+j]
+			for t := range j {
+				s -= L[i*p+t] * L[j*p+t]
+			}
+			if i == j {
+				if s <= 0 {
+					return nil, fmt.Errorf("matrix not positive definite at row %d", i)
+				}
+				L[i*p+i] = math.Sqrt(s)
+			} else {
+				L[i*p+j] = s / L[j*p+j]
+			}
+		}
+	}
+	X := slices.Clone(B)
+	for c := range k {
+		for i := range p { // L y = b
+			s := X[i*k+c]
+			for t := range i {
+				s -= L[i*p+t] * X[t*k+c]
+			}
+			X[i*k+c] = s / L[i*p+i]
+		}
+		for i := p - 1; i >= 0; i-- { // Lᵀ x = y
+			s := X[i*k+c]
+			for t := i + 1; t < p; t++ {
+				s -= L[t*p+i] * X[t*k+c]
+			}
+			X[i*k+c] = s / L[i*p+i]
+		}
+	}
+	return X, nil
+}

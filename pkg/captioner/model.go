@@ -4,9 +4,10 @@ package captioner
 // functions, which panic on errors (the exported entry points in
 // captioner.go and train.go turn panics into errors).
 //
-//	features [B,T,D] ─► per-frame projection ─► temporal encoder ─► v̄ = mean_t
-//	                 ─► semantic layer  a = ReLU(W v̄ + b)          [B,N]  (dropout)
-//	                 ─► topic head      ŝ = W_a a + b_a            [B,K]
+//	features [B,T,D] ─► per-frame projection ─► GRU (or tconv) ─► mean_t ─┐
+//	                 ─► motion stream (differences of the clip's thirds) ─┴► v̄
+//	v̄ ─► semantic layer  a = ReLU(W v̄ + b)          [B,N]  (dropout)
+//	  ─► topic head      ŝ = W_a a + b_a            [B,K]
 //	a ─► LSTM decoder: h₀ = tanh(W_h a), c₀ = W_c a, and W_x a added to every
 //	     step's input gates; the decoder sees the video ONLY through a, so
 //	     editing a changes the caption.
