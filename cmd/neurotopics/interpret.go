@@ -35,6 +35,7 @@ type interpretFlags struct {
 	seed                                         uint64
 	activeOnly, quiet                            bool
 	topicConcepts, topicWords, head              string
+	figDir                                       string
 }
 
 func newInterpretCmd() *cobra.Command {
@@ -101,6 +102,7 @@ interpretive models over seeds).`,
 	fs.StringVar(&f.topicConcepts, "topic-concepts", "", `JSON {"<target name>": ["<concept>", …]}: which concepts each topic corresponds to (default: a target corresponds to the concept of the same name)`)
 	fs.StringVar(&f.topicWords, "topic-words", "", `JSON {"<target name>": ["<word>", …]}: the topic words shown on the cards (default for the synthetic concepts: their synonyms)`)
 	fs.StringVar(&f.head, "head", "model", "topics target: the model's topic head, or a linear probe fitted to the training clips' targets (for a baseline model, λ = 0, whose topic head is untrained)")
+	fs.StringVar(&f.figDir, "fig-dir", "interpret", "folder under --out for the unit cards' and charts' PNG/SVG files")
 	fs.StringVar(&f.out, "out", "", "output folder (required)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	data.register(fs)
@@ -226,7 +228,7 @@ func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error 
 	if err := interpret.WriteResult(f.out, r); err != nil {
 		return err
 	}
-	rc := interpret.RenderConfig{Dir: f.out, Captions: func(id string) []string { return d.Captions.ByClip[id] }}
+	rc := interpret.RenderConfig{Dir: f.out, FigDir: f.figDir, Captions: func(id string) []string { return d.Captions.ByClip[id] }}
 	if corpusOf != nil {
 		rc.Frames = synthFrames(corpusOf)
 	}
@@ -236,6 +238,9 @@ func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error 
 	}
 	sec, err := interpret.Section(r, rc)
 	if err != nil {
+		return err
+	}
+	if err := report.SaveSection(filepath.Join(f.out, "section.json"), sec); err != nil {
 		return err
 	}
 	rep := &report.Report{Title: "neurotopics: the semantic units of " + f.checkpoint, Sections: []*report.Section{sec},

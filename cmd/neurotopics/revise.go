@@ -35,6 +35,7 @@ type reviserFlags struct {
 	perUnit     int
 	beam        int
 	seed        uint64
+	conceptMap  string
 }
 
 func (f *reviserFlags) register(fs *pflag.FlagSet) {
@@ -46,6 +47,7 @@ func (f *reviserFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.perUnit, "topics-per-unit", 1, "a topic's units are those that count it among their N best topics (1 = those labelled with it)")
 	fs.IntVar(&f.beam, "beam", 1, "beam width of decoding (1 = greedy)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of PDM's samples of the units' distributions")
+	fs.StringVar(&f.conceptMap, "concept-topics", "", `JSON {"<concept>": ["<topic name>", …]}: the topics that stand for each ground-truth concept, for a model trained on topic labels such as LDA's (written by `+"`neurotopics run`"+`'s topics stage); default: a concept's topic is the one named like it`)
 }
 
 // setup loads the model and data and builds the reviser.
@@ -88,6 +90,11 @@ func (f *reviserFlags) setup(cmd *cobra.Command, data *dataFlags) (*captioner.Mo
 		return nil, nil, nil, err
 	}
 	r.MaxUnitsPerTopic, r.TopicsPerUnit = f.maxPerTopic, f.perUnit
+	if f.conceptMap != "" {
+		if err := readJSON(f.conceptMap, &r.ConceptTopics); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	r.Decode = captioner.DecodeOptions{Beam: max(1, f.beam)}
 	labelled := 0
 	for _, l := range r.Topics.Label {

@@ -33,9 +33,11 @@ type dataFlags struct {
 	encoderFilters     int
 	encoderDim         int
 	encoderMethod      string
+	encoderFitFrames   int
 	synthFromModel     bool
 	prepared           *synthexp.Prepared // set for synthetic data
 	synthexpConfigUsed synthexp.Config
+	targetsUsed        string // absolute path of --targets on synthetic data
 }
 
 func (f *dataFlags) register(fs *pflag.FlagSet) {
@@ -44,7 +46,7 @@ func (f *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&f.captions, "captions", nil, "real data: caption files or folders (MSVD .tsv, MSR-VTT videodatainfo.json); without it, the synthetic corpus is used")
 	fs.StringVar(&f.features, "features", "", "real data: per-frame features, a folder of <clipID>.npy [frames, dim] or one .npy [clips, frames, dim] with --ids")
 	fs.StringVar(&f.ids, "ids", "", "real data: the clip id of each row of a stacked --features .npy, one a line")
-	fs.StringVar(&f.targets, "targets", "", "real data: per-clip targets, a folder written by neurotopics topics --out (labels.npy, clips.txt) or a CSV clip_id,<names…>")
+	fs.StringVar(&f.targets, "targets", "", "per-clip targets, a folder written by neurotopics topics --out (labels.npy, clips.txt) or a CSV clip_id,<names…>; required for real data; on the synthetic corpus they replace the ground-truth concepts (a model trained so remembers the path)")
 	fs.StringVar(&f.cache, "cache", ecfg.CacheDir, "synthetic data: folder caching the encoded frame features")
 	fs.Uint64Var(&f.synthCfg.Seed, "synth-seed", f.synthCfg.Seed, "synthetic data: corpus seed")
 	fs.IntVar(&f.synthCfg.Train, "synth-train", f.synthCfg.Train, "synthetic data: training clips")
@@ -53,6 +55,7 @@ func (f *dataFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.encoderFilters, "frame-filters", ecfg.Encoder.Filters, "synthetic data: filters per scale of the frozen frame encoder")
 	fs.IntVar(&f.encoderDim, "frame-dim", ecfg.Encoder.Dim, "synthetic data: feature dimension the frozen frame encoder outputs")
 	fs.StringVar(&f.encoderMethod, "frame-filter-method", ecfg.Encoder.Method, "synthetic data: how the frame encoder gets its filters, kmeans or random")
+	fs.IntVar(&f.encoderFitFrames, "frame-fit-frames", ecfg.Encoder.FitFrames, "synthetic data: training frames the frame encoder is fitted on")
 }
 
 // synthetic reports whether the flags select the synthetic corpus.
@@ -85,9 +88,10 @@ func (f *dataFlags) load(cmd *cobra.Command, b compute.Backend, m *captioner.Mod
 	cfg := synthexp.DefaultConfig()
 	cfg.Synth = f.synthCfg
 	cfg.Encoder.Filters, cfg.Encoder.Dim, cfg.Encoder.Method = f.encoderFilters, f.encoderDim, f.encoderMethod
+	cfg.Encoder.FitFrames = f.encoderFitFrames
 	cfg.CacheDir = f.cache
 	changed := false
-	for _, name := range []string{"synth-seed", "synth-train", "synth-val", "synth-test", "frame-filters", "frame-dim", "frame-filter-method"} {
+	for _, name := range []string{"synth-seed", "synth-train", "synth-val", "synth-test", "frame-filters", "frame-dim", "frame-filter-method", "frame-fit-frames"} {
 		changed = changed || cmd.Flags().Changed(name)
 	}
 	if m != nil && !changed {
@@ -112,8 +116,31 @@ func (f *dataFlags) load(cmd *cobra.Command, b compute.Backend, m *captioner.Mod
 	fmt.Fprintf(cmd.ErrOrStderr(), "synthetic corpus: %d clips (seed %d), %s features of dim %d in %.1fs (%s)\n",
 		len(p.Corpus.Clips), cfg.Synth.Seed, how, p.Data.Features.Dim, time.Since(start).Seconds(), p.FeatureDir)
 	f.prepared, f.synthexpConfigUsed = p, cfg
-	return p.Data, nil
+	targets := f.targets
+	if targets == "" && m != nil {
+		targets = m.Notes[targetsNoteKey]
+	}
+	if targets == "" {
+		return p.Data, nil
+	}
+	// Topic labels (e.g. LDA's, from `neurotopics topics`) replace the
+	// ground-truth concepts as the interpretive loss's targets.
+	t, err := captioner.LoadTargets(targets)
+	if err != nil {
+		return nil, err
+	}
+	if abs, err := filepath.Abs(targets); err == nil {
+		f.targetsUsed = abs
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "targets: %d topics from %s\n", t.K(), targets)
+	d := *p.Data
+	d.Targets = t
+	return &d, nil
 }
+
+// targetsNoteKey is the model note holding the targets folder of a model
+// trained on the synthetic corpus with topic labels (--targets).
+const targetsNoteKey = "targets"
 
 // notes returns what train saves with the model about its data.
 func (f *dataFlags) notes() map[string]string {
@@ -121,7 +148,11 @@ func (f *dataFlags) notes() map[string]string {
 		return map[string]string{"features": f.features, "targets": f.targets}
 	}
 	b, _ := json.Marshal(f.synthexpConfigUsed)
-	return map[string]string{noteKey: string(b)}
+	notes := map[string]string{noteKey: string(b)}
+	if f.targetsUsed != "" {
+		notes[targetsNoteKey] = f.targetsUsed
+	}
+	return notes
 }
 
 func newTrainCmd() *cobra.Command {

@@ -243,6 +243,9 @@ func runTransfer(cmd *cobra.Command, data *dataFlags, f *transferFlags) error {
 	if err := os.WriteFile(filepath.Join(f.out, "transfer.md"), []byte(md.String()), 0o644); err != nil {
 		return err
 	}
+	if err := report.SaveSection(filepath.Join(f.out, "section.json"), sec); err != nil {
+		return err
+	}
 	if err := report.WriteJSON(filepath.Join(f.out, "transfer.json"), res); err != nil {
 		return err
 	}

@@ -305,16 +305,25 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 			}
 			variants = append(variants, ed)
 		}
-		kw, kr := slices.Index(r.Topics.Topics, cs.Wrong), slices.Index(r.Topics.Topics, cs.Right)
-		d, step, err := r.steerDirection([]int{kr}, []int{kw}, cfg.Strength)
-		if err != nil {
-			return nil, fmt.Errorf("measuring revisions: clip %s: %w", id, err)
-		}
-		steer := steerEdits(d, step, "steer "+cs.Right+" − "+cs.Wrong)
-		cs.SteerUnits, cs.SteerEdits = len(steer), steer
-		variants = append(variants, steer)
-		for range cfg.RandomDraws {
-			variants = append(variants, steerEdits(randomDirection(d, rng), step, "random"))
+		kw, _ := r.conceptTopics(cs.Wrong)
+		kr, _ := r.conceptTopics(cs.Right)
+		if len(kw)+len(kr) == 0 {
+			// No topic stands for either concept: nothing to steer along
+			// (the steered and random-steered captions stay unchanged).
+			for range 1 + cfg.RandomDraws {
+				variants = append(variants, nil)
+			}
+		} else {
+			d, step, err := r.steerDirection(kr, kw, cfg.Strength)
+			if err != nil {
+				return nil, fmt.Errorf("measuring revisions: clip %s: %w", id, err)
+			}
+			steer := steerEdits(d, step, "steer "+cs.Right+" − "+cs.Wrong)
+			cs.SteerUnits, cs.SteerEdits = len(steer), steer
+			variants = append(variants, steer)
+			for range cfg.RandomDraws {
+				variants = append(variants, steerEdits(randomDirection(d, rng), step, "random"))
+			}
 		}
 		for _, ed := range variants {
 			row, err := ApplyEdits(a[ci], ed)
@@ -366,11 +375,42 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 // conceptUnits returns the units interpreted as a concept's topic, at most
 // MaxUnitsPerTopic; a concept that is not a topic name is an error.
 func (r *Reviser) conceptUnits(concept string) ([]int, error) {
+	ks, err := r.conceptTopics(concept)
+	if err != nil {
+		return nil, err
+	}
+	var units []int
+	for _, k := range ks {
+		for _, u := range r.unitsOfTopic(k) {
+			if !slices.Contains(units, u) {
+				units = append(units, u)
+			}
+		}
+	}
+	return units, nil
+}
+
+// conceptTopics returns the indices of the topics that stand for a concept:
+// those ConceptTopics lists for it, or else the topic named like it. With
+// ConceptTopics, a concept no topic stands for has none (no error).
+func (r *Reviser) conceptTopics(concept string) ([]int, error) {
+	if r.ConceptTopics != nil {
+		var ks []int
+		for _, name := range r.ConceptTopics[concept] {
+			k := slices.Index(r.Topics.Topics, name)
+			if k < 0 {
+				return nil, fmt.Errorf("measuring revisions: concept %q maps to topic %q, which the model does not have (its topics: %s)",
+					concept, name, strings.Join(quoteAll(r.Topics.Topics[:min(5, len(r.Topics.Topics))]), ", ")+", …")
+			}
+			ks = append(ks, k)
+		}
+		return ks, nil
+	}
 	k := slices.Index(r.Topics.Topics, concept)
 	if k < 0 {
-		return nil, fmt.Errorf("measuring revisions: the model has no topic named %q; Measure needs the synthetic corpus' concept targets", concept)
+		return nil, fmt.Errorf("measuring revisions: the model has no topic named %q; Measure needs the synthetic corpus' concept targets, or a concept → topics map (Reviser.ConceptTopics, --concept-topics)", concept)
 	}
-	return r.unitsOfTopic(k), nil
+	return []int{k}, nil
 }
 
 func b2f(b bool) float64 {

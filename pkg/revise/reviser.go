@@ -50,6 +50,11 @@ type Reviser struct {
 	// none).
 	Marginal  *interpret.Marginal
 	VocabSize int
+	// ConceptTopics maps a ground-truth concept ("color:red") to the names
+	// of the topics that stand for it, for Measure on a model trained on
+	// topic labels (e.g. LDA's) rather than on the concepts themselves
+	// (nil: a concept's topic is the one named like it).
+	ConceptTopics map[string][]string
 	// Head is the affine topic head W_a, for MapHead requests (nil: probed
 	// from the model when needed).
 	Head *interpret.Affine

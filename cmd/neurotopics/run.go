@@ -1,0 +1,471 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/pipeline"
+	"github.com/neurotopics/neurotopics/pkg/report"
+	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/topics"
+)
+
+// runFlags are the settings of `neurotopics run`.
+type runFlags struct {
+	out, settings          string
+	quick, force, quiet    bool
+	seeds, steps, topicsK  int
+	synthTrain, synthVal   int
+	synthTest, fitFrames   int
+	interpretClips, shots  int
+	transferSeeds, revClip int
+}
+
+// runPlan is the whole configuration of a pipeline run, saved as the
+// report's config.json.
+type runPlan struct {
+	Quick bool         `json:"quick"`
+	Synth synth.Config `json:"synth"`
+	// FitFrames is the number of frames the frozen frame encoder is fitted on.
+	FitFrames int `json:"frame_fit_frames"`
+	// TopicsK, TopicsIterations: LDA's K and Gibbs sweeps (stemmed words).
+	TopicsK          int `json:"topics_k"`
+	TopicsIterations int `json:"topics_iterations"`
+	// Lambdas are the interpretive-loss weights compared (baseline first),
+	// Seeds the model seeds of each.
+	Lambdas []float64 `json:"lambdas"`
+	Seeds   []int     `json:"seeds"`
+	// Settings are the captioner hyperparameters shared by every model
+	// ("key=value;…"; interp_lambda and seed are set per model).
+	Settings string `json:"settings"`
+	// InterpretClips test clips are interpreted (0 = all); units'
+	// distributions come from InterpretTrainClips training clips.
+	InterpretClips      int `json:"interpret_clips"`
+	InterpretTrainClips int `json:"interpret_train_clips"`
+	// TransferSeeds few-shot samples per point; ReviseClips test clips are
+	// captioned and revised (0 = all).
+	TransferSeeds int `json:"transfer_seeds"`
+	ReviseClips   int `json:"revise_clips"`
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the whole pipeline on the synthetic corpus and write the report",
+		Long: `run does every stage of the paper on the embedded synthetic corpus, with ground
+truth, and writes a reproducible report:
+
+  corpus     generate the captioned clips (neurotopics synth)
+  topics     LDA topics of the captions; each clip's top topics are its labels
+             (neurotopics topics), matched to the ground-truth concepts
+  train      the baseline (λ = 0) and the interpretive captioner (λ = 0.1),
+             trained on the topic labels, for each seed (neurotopics train)
+  eval       caption metrics on the test split, the human ceiling and the
+             constant-caption floor, concept accuracy per family (neurotopics eval)
+  interpret  PDM labels of every semantic unit, Network-Dissection IoU against
+             the ground truth, unit cards (neurotopics interpret)
+  transfer   action recognition from the frozen semantic layer (neurotopics transfer)
+  revise     the automatic revision rule on wrong captions (neurotopics revise measure)
+  report     index.html with the paper's tables, unit cards and plots (plots/),
+             metrics.json (every number; identical for the same seed and
+             settings), config.json (the full configuration)
+
+Stage outputs are cached under --out/stages/<stage>-<hash of its configuration>
+and reused on the next run with the same configuration (--force recomputes
+them); an interrupted run resumes where it stopped (training resumes from its
+newest checkpoint). --quick runs a small corpus and short trainings (≈ 3 minutes
+on 2 cores) to try the pipeline; the default takes longer (README).`,
+		Example: `  neurotopics run                       # default corpus, one seed, report in report/
+  neurotopics run --quick --out /tmp/r  # a few minutes
+  neurotopics run --seeds 3             # mean ± sd over 3 seeds for the paper's tables
+  neurotopics run --set "train_steps=4000;semantic_units=64"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := runPipeline(cmd, &f); err != nil {
+				return fmt.Errorf("run: %w", err)
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.out, "out", "report", "report folder (index.html, metrics.json, config.json, plots/); stage outputs are cached in its stages/")
+	fs.BoolVar(&f.quick, "quick", false, "small corpus and short trainings, to try the pipeline in a few minutes")
+	fs.IntVar(&f.seeds, "seeds", 1, "model seeds per λ (the tables show mean ± sd over them)")
+	fs.BoolVar(&f.force, "force", false, "recompute every stage even when its cached output exists")
+	fs.StringVar(&f.settings, "set", "", `captioner hyperparameters for every model, "key=value;…" (see neurotopics train --help)`)
+	fs.IntVar(&f.steps, "steps", 0, "training steps per model (0: 2500, or 400 with --quick)")
+	fs.IntVar(&f.topicsK, "topics-k", 30, "LDA topics")
+	fs.IntVar(&f.synthTrain, "synth-train", 0, "training clips of the corpus (0: the default corpus' 5000, or 600 with --quick)")
+	fs.IntVar(&f.synthVal, "synth-val", 0, "validation clips (0: 500, or 100 with --quick)")
+	fs.IntVar(&f.synthTest, "synth-test", 0, "test clips (0: 1000, or 200 with --quick)")
+	fs.IntVar(&f.fitFrames, "frame-fit-frames", 0, "frames the frozen frame encoder is fitted on (0: 3000, or 1000 with --quick)")
+	fs.IntVar(&f.interpretClips, "interpret-clips", 0, "test clips interpreted (0: all)")
+	fs.IntVar(&f.transferSeeds, "transfer-seeds", 3, "few-shot samples per transfer point")
+	fs.IntVar(&f.revClip, "revise-clips", 0, "test clips captioned and revised (0: all)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars (stage lines only)")
+	return cmd
+}
+
+// plan turns the flags into the run's configuration.
+func (f *runFlags) plan() (runPlan, error) {
+	p := runPlan{Quick: f.quick, Synth: synth.DefaultConfig(), FitFrames: 3000, TopicsK: f.topicsK, TopicsIterations: 200,
+		Lambdas: []float64{0, 0.1}, InterpretClips: f.interpretClips, TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
+	steps := 2500
+	if f.quick {
+		p.Synth.Train, p.Synth.Val, p.Synth.Test = 600, 100, 200
+		p.FitFrames, p.TopicsIterations, steps = 1000, 100, 400
+	}
+	for _, o := range []struct {
+		v   int
+		dst *int
+	}{{f.synthTrain, &p.Synth.Train}, {f.synthVal, &p.Synth.Val}, {f.synthTest, &p.Synth.Test}, {f.fitFrames, &p.FitFrames}, {f.steps, &steps}} {
+		if o.v < 0 {
+			return p, fmt.Errorf("a size flag is %d; expected ≥ 0 (0 = the default)", o.v)
+		}
+		if o.v > 0 {
+			*o.dst = o.v
+		}
+	}
+	if f.seeds < 1 {
+		return p, fmt.Errorf("--seeds %d; expected ≥ 1", f.seeds)
+	}
+	if f.topicsK < 2 {
+		return p, fmt.Errorf("--topics-k %d; expected ≥ 2", f.topicsK)
+	}
+	for s := 1; s <= f.seeds; s++ {
+		p.Seeds = append(p.Seeds, s)
+	}
+	p.InterpretTrainClips = min(1000, p.Synth.Train)
+	every := max(100, steps/5)
+	p.Settings = strings.Trim(fmt.Sprintf("train_steps=%d;eval_every=%d;checkpoint_every=%d;eval_clips=%d;semantic_units=%d;",
+		steps, every, every, min(200, p.Synth.Val), max(64, f.topicsK))+f.settings, ";")
+	return p, nil
+}
+
+// stageLog prints one line per stage: its number, name and time, or that
+// its cached output was reused.
+type stageLog struct {
+	w     io.Writer
+	n, of int
+	r     *pipeline.Runner
+}
+
+// do runs stage s through the runner and prints its line.
+func (l *stageLog) do(s pipeline.Stage) (*pipeline.Result, error) {
+	l.n++
+	fmt.Fprintf(l.w, "[%d/%d] %s …\n", l.n, l.of, s.Name)
+	res, err := l.r.Do(s)
+	switch {
+	case err != nil:
+		fmt.Fprintf(l.w, "[%d/%d] %s failed\n", l.n, l.of, s.Name)
+	case res.Cached:
+		fmt.Fprintf(l.w, "[%d/%d] %s: cached (%s)\n", l.n, l.of, s.Name, res.Dir)
+	default:
+		fmt.Fprintf(l.w, "[%d/%d] %s: done in %.1fs\n", l.n, l.of, s.Name, res.Seconds)
+	}
+	return res, err
+}
+
+// subcommand runs one neurotopics command in-process with args; its stdout
+// goes to out, its stderr (progress bars, validation lines) to errw.
+func subcommand(ctx context.Context, c *cobra.Command, args []string, out, errw io.Writer) error {
+	c.SetArgs(args)
+	c.SetOut(out)
+	c.SetErr(errw)
+	c.SilenceUsage, c.SilenceErrors = true, true
+	return c.ExecuteContext(ctx)
+}
+
+// modelName names the model of (λ, seed).
+func modelName(lambda float64, seed int) string {
+	return fmt.Sprintf("lambda%s-seed%d", strconv.FormatFloat(lambda, 'g', -1, 64), seed)
+}
+
+func runPipeline(cmd *cobra.Command, f *runFlags) error {
+	plan, err := f.plan()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	stagesDir := filepath.Join(f.out, "stages")
+	featCache := filepath.Join(stagesDir, "features")
+	logw := cmd.ErrOrStderr()
+	progress := io.Writer(logw)
+	if f.quiet {
+		progress = io.Discard
+	}
+	nModels := len(plan.Lambdas) * len(plan.Seeds)
+	r := &pipeline.Runner{Root: stagesDir, Force: f.force}
+	sl := &stageLog{w: logw, of: 2 + 3*nModels + 3, r: r}
+	quietArg := func(args []string) []string {
+		if f.quiet {
+			return append(args, "--quiet")
+		}
+		return args
+	}
+	dataArgs := []string{"--cache", featCache, "--synth-seed", strconv.FormatUint(plan.Synth.Seed, 10),
+		"--synth-train", strconv.Itoa(plan.Synth.Train), "--synth-val", strconv.Itoa(plan.Synth.Val),
+		"--synth-test", strconv.Itoa(plan.Synth.Test), "--frame-fit-frames", strconv.Itoa(plan.FitFrames)}
+
+	// 1. corpus
+	corpusRes, err := sl.do(pipeline.Stage{Name: "corpus", Config: plan.Synth, Run: func(dir string) error {
+		c, err := synth.Generate(plan.Synth)
+		if err != nil {
+			return err
+		}
+		return c.Write(dir, nil)
+	}})
+	if err != nil {
+		return err
+	}
+
+	// 2. topics
+	topicsCfg := map[string]any{"k": plan.TopicsK, "iterations": plan.TopicsIterations, "stem": true}
+	topicsRes, err := sl.do(pipeline.Stage{Name: "topics", Config: topicsCfg, After: []*pipeline.Result{corpusRes}, Run: func(dir string) error {
+		log, err := os.Create(filepath.Join(dir, "log.txt"))
+		if err != nil {
+			return err
+		}
+		defer log.Close()
+		args := quietArg([]string{"--captions", corpusRes.Dir, "--k", strconv.Itoa(plan.TopicsK), "--iterations", strconv.Itoa(plan.TopicsIterations),
+			"--stem", "--out", dir})
+		if err := subcommand(ctx, newTopicsCmd(), args, log, progress); err != nil {
+			return err
+		}
+		return writeTopicConcepts(dir, filepath.Join(corpusRes.Dir, "groundtruth.json"))
+	}})
+	if err != nil {
+		return err
+	}
+
+	// 3. train, eval and interpret every model.
+	topicConcepts := filepath.Join(topicsRes.Dir, "topic_concepts.json")
+	var models []*modelRun
+	for _, seed := range plan.Seeds {
+		for _, lambda := range plan.Lambdas {
+			mr := &modelRun{Lambda: lambda, Seed: seed, Name: modelName(lambda, seed)}
+			settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", plan.Settings, lambda, seed)
+			st := pipeline.Stage{Name: "train-" + mr.Name, Config: map[string]any{"settings": settings, "data": dataArgs[2:]},
+				After: []*pipeline.Result{topicsRes}}
+			key, err := pipeline.Key(st)
+			if err != nil {
+				return err
+			}
+			// Checkpoints go to a folder outside the stage's temporary one,
+			// so that a run interrupted during training resumes from them.
+			ckpt := filepath.Join(stagesDir, "checkpoints", st.Name+"-"+key)
+			st.Run = func(dir string) error {
+				args := quietArg(append([]string{"--out", ckpt, "--targets", topicsRes.Dir, "--set", settings}, dataArgs...))
+				if err := subcommand(ctx, newTrainCmd(), args, logFile(dir), progress); err != nil {
+					return err
+				}
+				return copyNewestCheckpoint(ckpt, dir)
+			}
+			if mr.train, err = sl.do(st); err != nil {
+				return err
+			}
+			baselines := len(models) == 0
+			mr.eval, err = sl.do(pipeline.Stage{Name: "eval-" + mr.Name, Config: map[string]any{"baselines": baselines},
+				After: []*pipeline.Result{mr.train}, Run: func(dir string) error {
+					out, err := os.Create(filepath.Join(dir, "eval.json"))
+					if err != nil {
+						return err
+					}
+					defer out.Close()
+					args := append([]string{"--model", mr.train.Dir, "--json"}, dataArgs[:2]...)
+					if baselines {
+						args = append(args, "--baselines")
+					}
+					return subcommand(ctx, newEvalCmd(), args, out, logFile(dir))
+				}})
+			if err != nil {
+				return err
+			}
+			head := "model"
+			if lambda == 0 {
+				head = "probe" // a baseline's topic head is untrained
+			}
+			icfg := map[string]any{"head": head, "clips": plan.InterpretClips, "train_clips": plan.InterpretTrainClips}
+			mr.interp, err = sl.do(pipeline.Stage{Name: "interpret-" + mr.Name, Config: icfg, After: []*pipeline.Result{mr.train, topicsRes},
+				Run: func(dir string) error {
+					args := quietArg(append([]string{"--checkpoint", mr.train.Dir, "--out", dir, "--head", head,
+						"--topic-concepts", topicConcepts, "--topic-words", filepath.Join(topicsRes.Dir, "topic_words.json"),
+						"--clips", strconv.Itoa(plan.InterpretClips), "--train-clips", strconv.Itoa(plan.InterpretTrainClips),
+						"--fig-dir", "plots"}, dataArgs[:2]...))
+					return subcommand(ctx, newInterpretCmd(), args, logFile(dir), progress)
+				}})
+			if err != nil {
+				return err
+			}
+			models = append(models, mr)
+		}
+	}
+	first := func(lambda float64) *modelRun {
+		for _, m := range models {
+			if m.Lambda == lambda {
+				return m
+			}
+		}
+		return nil
+	}
+	base, interp := first(0), first(0.1)
+
+	// 4. transfer to action recognition (first seed's models).
+	transferRes, err := sl.do(pipeline.Stage{Name: "transfer", Config: map[string]any{"seeds": plan.TransferSeeds},
+		After: []*pipeline.Result{base.train, interp.train}, Run: func(dir string) error {
+			var seeds []string
+			for s := 1; s <= plan.TransferSeeds; s++ {
+				seeds = append(seeds, strconv.Itoa(s))
+			}
+			args := quietArg(append([]string{"--interp", interp.train.Dir, "--baseline", base.train.Dir, "--pool", "mean,mean+delta",
+				"--shots", "1,5,10,0", "--seeds", strings.Join(seeds, ","), "--out", dir}, dataArgs[:2]...))
+			return subcommand(ctx, newTransferCmd(), args, logFile(dir), progress)
+		}})
+	if err != nil {
+		return err
+	}
+
+	// 5. revision of wrong captions (first interpretive model).
+	reviseRes, err := sl.do(pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips},
+		After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
+			args := append([]string{"--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
+				"--clips", strconv.Itoa(plan.ReviseClips), "--out", dir}, dataArgs[:2]...)
+			c := newReviseCmd()
+			return subcommand(ctx, c, append([]string{"measure"}, args...), logFile(dir), progress)
+		}})
+	if err != nil {
+		return err
+	}
+
+	// 6. the report.
+	fmt.Fprintf(logw, "[%d/%d] report …\n", sl.of, sl.of)
+	if err := writeRunReport(f.out, plan, r, corpusRes, topicsRes, models, transferRes, reviseRes); err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(filepath.Join(f.out, "index.html"))
+	fmt.Fprintf(cmd.OutOrStdout(), "report: %s (%.0fs in all)\n", abs, time.Since(start).Seconds())
+	return nil
+}
+
+// modelRun is one captioner of the run and its stages.
+type modelRun struct {
+	Lambda              float64
+	Seed                int
+	Name                string
+	train, eval, interp *pipeline.Result
+}
+
+// logFile opens dir/log.txt for appending (a stage's messages); on error it
+// returns io.Discard.
+func logFile(dir string) io.Writer {
+	f, err := os.OpenFile(filepath.Join(dir, "log.txt"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return io.Discard
+	}
+	return f // closed at exit; a few per run
+}
+
+// copyNewestCheckpoint copies the newest checkpoint of ckptDir into dir.
+func copyNewestCheckpoint(ckptDir, dir string) error {
+	latest, err := captioner.LatestCheckpoint(ckptDir)
+	if err != nil {
+		return err
+	}
+	if latest == "" {
+		return fmt.Errorf("training wrote no checkpoint in %s", ckptDir)
+	}
+	return copyFile(latest, filepath.Join(dir, filepath.Base(latest)))
+}
+
+// copyFile copies src to dst (atomically).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return corpus.WriteFileAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}
+
+// writeTopicConcepts matches each LDA topic of the topics stage in dir to
+// the ground-truth concept whose clips it labels best, and writes the maps
+// the later stages read: topic_concepts.json {"topic k": [concept]},
+// concept_topics.json {concept: ["topic k", …]}, topic_words.json
+// {"topic k": [top words]} and concepts.json (the concept report).
+func writeTopicConcepts(dir, groundTruth string) error {
+	m, err := topics.Load(dir)
+	if err != nil {
+		return err
+	}
+	labels, err := topics.LoadLabels(dir)
+	if err != nil {
+		return err
+	}
+	gt, err := synth.ReadGroundTruth(groundTruth)
+	if err != nil {
+		return err
+	}
+	truth := map[string][]string{}
+	for _, c := range gt.Clips {
+		truth[c.ID] = c.Concepts
+	}
+	cr, err := topics.EvaluateConcepts(m, labels, truth)
+	if err != nil {
+		return err
+	}
+	topicConcepts, conceptTopics, topicWords := map[string][]string{}, map[string][]string{}, map[string][]string{}
+	for k := 0; k < m.K; k++ {
+		name := fmt.Sprintf("topic %d", k)
+		if cs := cr.ConceptsOf(k); len(cs) > 0 {
+			topicConcepts[name] = cs
+			for _, c := range cs {
+				conceptTopics[c] = append(conceptTopics[c], name)
+			}
+		}
+		topicWords[name] = m.TopWords(k, 6)
+	}
+	for c := range conceptTopics {
+		slices.Sort(conceptTopics[c])
+	}
+	for file, v := range map[string]any{"topic_concepts.json": topicConcepts, "concept_topics.json": conceptTopics,
+		"topic_words.json": topicWords, "concepts.json": cr} {
+		if err := report.WriteJSON(filepath.Join(dir, file), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readJSONFile reads a JSON file of a stage into v.
+func readJSONFile(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
