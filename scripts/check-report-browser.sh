@@ -8,7 +8,7 @@ set -euo pipefail
 dir=${1:?usage: $0 REPORT_DIR [SECTION_ID ...]}
 shift
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(corpus topics captioning interpretability neurons transfer revision reproduce)
+[ ${#sections[@]} -gt 0 ] || sections=(overview topics captioning interpretability neurons transfer revision)
 [ -f "$dir/index.html" ] || { echo "no $dir/index.html: run the report first"; exit 1; }
 if ! command -v chromium >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
