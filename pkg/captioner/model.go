@@ -97,7 +97,13 @@ func (m *arch) semanticGraph(scope *model.Scope, feats *Node) *Node {
 	if m.p.MotionStream {
 		vbar = Concatenate([]*Node{vbar, motionStream(enc.At("motion"), feats, E)}, -1)
 	}
-	a := relu(dense(scope.At(scopeSemantic), vbar, m.p.SemanticUnits))
+	biasInit := initializer.VariableInitializer(initializer.Zero)
+	if b := m.p.SemanticBias; b != 0 {
+		biasInit = func(g *Graph, shape shapes.Shape) *Node {
+			return Add(initializer.Zero(g, shape), Scalar(g, dtype, b))
+		}
+	}
+	a := relu(denseBias(scope.At(scopeSemantic), vbar, m.p.SemanticUnits, biasInit))
 	a.AssertDims(B, m.p.SemanticUnits)
 	return a
 }
@@ -299,10 +305,15 @@ func (m *arch) trainStepGraph(scope *model.Scope, feats, tokens, targets *Node) 
 
 // dense is x·W + b over the last axis of x (rank 2).
 func dense(scope *model.Scope, x *Node, out int) *Node {
+	return denseBias(scope, x, out, initializer.Zero)
+}
+
+// denseBias is dense with the biases' initial values given by biasInit.
+func denseBias(scope *model.Scope, x *Node, out int, biasInit initializer.VariableInitializer) *Node {
 	g := x.Graph()
 	in := x.Shape().Dimensions[x.Rank()-1]
 	w := scope.VariableWithShape("weights", shapes.Make(dtype, in, out)).NodeValue(g)
-	b := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtype, out)).NodeValue(g)
+	b := scope.WithInitializer(biasInit).VariableWithShape("biases", shapes.Make(dtype, out)).NodeValue(g)
 	return Add(Dot(x, w).Product(), ExpandAxes(b, 0))
 }
 

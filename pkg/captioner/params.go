@@ -38,6 +38,10 @@ const (
 	// a = ReLU(W v̄ + b), the neurons later stages interpret. Must be ≥ K,
 	// the number of topics.
 	ParamSemanticUnits = "semantic_units"
+	// ParamSemanticBias (float64, 0): the initial bias of every unit of the
+	// semantic layer. A positive value starts every ReLU unit active, against
+	// units that never fire (dead units cannot be interpreted).
+	ParamSemanticBias = "semantic_bias"
 	// ParamDropout (float64, 0.2): dropout rate on the semantic layer and on
 	// the decoder outputs, during training only.
 	ParamDropout = "dropout"
@@ -98,6 +102,7 @@ func DefaultParams() map[string]any {
 		ParamMotionStream:    true,
 		ParamEncoderDim:      128,
 		ParamSemanticUnits:   128,
+		ParamSemanticBias:    0.0,
 		ParamDropout:         0.2,
 		ParamDecoderDim:      128,
 		ParamMaxWords:        20,
@@ -204,7 +209,7 @@ type params struct {
 	MinWordCount, BatchSize, WarmupSteps, TrainSteps, EvalEvery int
 	EvalClips, CheckpointEvery, CheckpointKeep, Seed, BeamSize  int
 	Encoder, InterpLoss, Schedule                               string
-	Dropout, Lambda, LearningRate, MinLRFraction                float64
+	Dropout, Lambda, LearningRate, MinLRFraction, SemanticBias  float64
 	MotionStream                                                bool
 }
 
@@ -231,6 +236,7 @@ func readParams(store *model.Store) (p params, err error) {
 		Encoder: gets(ParamEncoder), InterpLoss: gets(ParamInterpLoss), Schedule: gets(ParamSchedule),
 		Dropout: getf(ParamDropout), Lambda: getf(ParamLambda), LearningRate: getf(ParamLearningRate),
 		MinLRFraction: getf(ParamMinLRFraction), MotionStream: getb(ParamMotionStream),
+		SemanticBias: getf(ParamSemanticBias),
 	}
 	return p, p.validate()
 }
