@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/report"
@@ -25,7 +26,7 @@ import (
 
 // runFlags are the settings of `neurotopics run`.
 type runFlags struct {
-	out, settings          string
+	out, settings, cache   string
 	quick, force, quiet    bool
 	seeds, steps, topicsK  int
 	synthTrain, synthVal   int
@@ -116,6 +117,7 @@ on 2 cores) to try the pipeline; the default takes longer (README).`,
 	fs.IntVar(&f.interpretClips, "interpret-clips", 0, "test clips interpreted (0: all)")
 	fs.IntVar(&f.transferSeeds, "transfer-seeds", 3, "few-shot samples per transfer point")
 	fs.IntVar(&f.revClip, "revise-clips", 0, "test clips captioned and revised (0: all)")
+	fs.StringVar(&f.cache, "cache", synthexp.DefaultConfig().CacheDir, "folder caching the encoded frame features (shared with neurotopics train; keyed by the corpus and encoder configuration)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars (stage lines only)")
 	return cmd
 }
@@ -204,7 +206,10 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	defer stop()
 	start := time.Now()
 	stagesDir := filepath.Join(f.out, "stages")
-	featCache := filepath.Join(stagesDir, "features")
+	featCache := f.cache
+	if featCache == "" {
+		featCache = filepath.Join(stagesDir, "features")
+	}
 	logw := cmd.ErrOrStderr()
 	progress := io.Writer(logw)
 	if f.quiet {

@@ -23,7 +23,7 @@ func TestRunPipeline(t *testing.T) {
 	dirs := []string{filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")}
 	var metrics [][]byte
 	for _, dir := range dirs {
-		out, err := run(t, append(tinyRun, "--out", dir)...)
+		out, err := run(t, append(tinyRun, "--out", dir, "--cache", filepath.Join(dir, "features"))...)
 		if err != nil {
 			t.Fatalf("run: %v\n%s", err, out)
 		}
@@ -54,7 +54,7 @@ func TestRunPipeline(t *testing.T) {
 	if !bytes.Equal(metrics[0], metrics[1]) {
 		t.Errorf("two runs with the same seed wrote different metrics.json:\n%s\n---\n%s", metrics[0], metrics[1])
 	}
-	out, err := run(t, append(tinyRun, "--out", dirs[0])...)
+	out, err := run(t, append(tinyRun, "--out", dirs[0], "--cache", filepath.Join(dirs[0], "features"))...)
 	if err != nil {
 		t.Fatalf("second run: %v", err)
 	}
