@@ -150,6 +150,356 @@ stands for a concept a person can name."""),
     {"mime": "text/html", "contains": '<table class="neurotopics-concepts">'},
     {"mime": "image/png", "contains": ""},
 ]),
+"03_train.ipynb": ([
+("markdown", """# Training the interpretive captioner
+
+The captioner of Dong et al. (CVPR 2017): a temporal encoder over per-frame features, a semantic layer
+a = ReLU(W v̄ + b) whose units are asked to predict the clip's topics through the interpretive loss λ‖ŝ − s‖²,
+and an LSTM decoder that sees the video only through a. On the synthetic corpus the targets are the clips'
+ground-truth concepts (the stand-in for LDA topic labels).
+
+This notebook trains a **baseline** (λ = 0) and an **interpretive** captioner (λ = 0.1) with a live training
+plot, then compares their caption metrics and shows generated captions against the references.
+The checkpoints go to `nbui.WorkDir()` (a folder under the system's temp folder), where the next notebooks
+find them.
+
+Quick mode (`NEUROTOPICS_QUICK=1`, as CI runs it): a 300/40/100-clip corpus and a small model trained for
+400 steps (about a minute on 2 cores); its captions are rough. Without it: the default 5000/500/1000 clips
+and the captioner's default hyperparameters (4000 steps)."""),
+("code", SETUP),
+("code", """import (
+	"context"
+
+	"github.com/neurotopics/neurotopics/pkg/backend"
+	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/nbui"
+)
+
+// models are the captioners this notebook trains: name and interpretive weight λ.
+var models = []struct {
+	Name   string
+	Lambda float64
+}{{"baseline λ=0", 0}, {"interpretive λ=0.1", 0.1}}"""),
+("markdown", """## Data
+
+The corpus is generated from its seed and its frames are encoded once by the frozen frame encoder;
+the features are cached, so the other notebooks read them back in a fraction of a second."""),
+("code", """%%
+b, err := backend.New()
+if err != nil {
+	panic(err)
+}
+if _, err := nbui.PrepareSynth(b, nbui.SynthConfig()); err != nil {
+	panic(err)
+}"""),
+("markdown", """## Train, with a live plot
+
+The plot is redrawn as training runs: the batch loss (faint), its moving average and the validation loss
+per caption; on the right the validations' CIDEr-D (greedy captions of validation clips) and the topic mAP
+of the topic head ŝ. The table below it lists every validation. `captioner.TrainConfig` reports steps and
+validations through its `OnStep` / `OnValidation` hooks; `nbui.TrainLive` draws them."""),
+("code", """%%
+b, err := backend.New()
+if err != nil {
+	panic(err)
+}
+p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
+if err != nil {
+	panic(err)
+}
+for _, m := range models {
+	if _, _, err := nbui.TrainCaptioner(context.Background(), b, p, m.Name, nbui.TrainSettings(m.Lambda)); err != nil {
+		panic(err)
+	}
+}"""),
+("markdown", """## Evaluate on the test split
+
+BLEU-1..4, METEOR-lite, ROUGE-L and CIDEr-D of greedy captions against the ten references of each clip
+(pkg/evalcap; METEOR-lite is not METEOR 1.5), the topic head's mAP, the losses, and for each concept family
+how often the named concept is right (and how often the family is named at all). The human ceiling scores
+each reference against the clip's other references."""),
+("code", """%%
+b, err := backend.New()
+if err != nil {
+	panic(err)
+}
+p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
+if err != nil {
+	panic(err)
+}
+var evals []*nbui.ModelEval
+for _, m := range models {
+	model, _, err := nbui.Captioner(context.Background(), b, p, m.Name, nbui.TrainSettings(m.Lambda))
+	if err != nil {
+		panic(err)
+	}
+	e, err := nbui.Evaluate(model, p, m.Name, "test", captioner.Greedy(), 0)
+	if err != nil {
+		panic(err)
+	}
+	evals = append(evals, e)
+}
+ceiling, err := synthexp.HumanCeiling(p.Data, "test")
+if err != nil {
+	panic(err)
+}
+nbui.ShowEval(evals, ceiling)
+nbui.Markdown("### Generated captions and references")
+if err := nbui.ShowCaptions(p.Corpus, evals, p.Data.SplitIDs("test")[:6], 3); err != nil {
+	panic(err)
+}"""),
+("markdown", """With the full settings the interpretive captioner matches the baseline's caption metrics while its
+topic head (and, notebook 04 shows, its semantic units) tracks the concepts; in quick mode both models are
+barely trained and the numbers only show that the pipeline runs."""),
+], [
+    {"mime": "text/html", "contains": '<div class="neurotopics-train-live">'},
+    {"mime": "text/html", "contains": '<table class="neurotopics-validation">'},
+    {"mime": "text/html", "contains": "done: "},
+    {"mime": "text/html", "contains": '<table class="neurotopics-metrics">'},
+    {"mime": "text/html", "contains": "<th>human ceiling</th>"},
+    {"mime": "text/html", "contains": '<table class="neurotopics-captions">'},
+]),
+"04_neurons.ipynb": ([
+("markdown", """# What the semantic units stand for
+
+Step 3 of the paper: interpret every unit of the semantic layer a with **prediction difference
+maximization** (PDM): replace unit i by samples of its distribution over training clips and measure how much
+each topic score changes, PD = f(x) − E f(x | a_i). A unit is labelled with the topic of highest mean PD over
+the clips where it is active. On the synthetic corpus the ground truth also lets us *dissect* the units
+(Network Dissection style): the IoU over clips between "unit in its top quantile" and "concept present".
+
+This notebook uses the interpretive captioner (λ = 0.1) trained by `03_train` — or trains it here if it is
+missing (quick mode: a small model, about a minute). Each unit card shows the unit's label, its top topics,
+a bar chart of its mean PD over topics and the frame strips of the clips that activate it most."""),
+("code", SETUP),
+("code", """import (
+	"context"
+	"os"
+
+	"github.com/neurotopics/neurotopics/pkg/backend"
+	"github.com/neurotopics/neurotopics/pkg/interpret"
+	"github.com/neurotopics/neurotopics/pkg/interpret/claim"
+	"github.com/neurotopics/neurotopics/pkg/nbui"
+)"""),
+("markdown", """## Interpret the units (PDM on the topic head) and dissect them
+
+Summary lines first ("N of M units detect K concepts"), then the interpretability table at the two IoU
+thresholds (NetDissect's 0.04 and a strict 0.5), the concepts detected, a table of every unit, and the cards
+of the clearest units: detectors whose label agrees with their concept first."""),
+("code", """%%
+b, err := backend.New()
+if err != nil {
+	panic(err)
+}
+p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
+if err != nil {
+	panic(err)
+}
+m, _, err := nbui.Captioner(context.Background(), b, p, "interpretive λ=0.1", nbui.TrainSettings(0.1))
+if err != nil {
+	panic(err)
+}
+trainClips, testClips := 0, 0 // all
+if !nbui.Quick() {
+	trainClips, testClips = 2000, 500
+}
+in, err := claim.SynthInput(m, p, trainClips, "test", testClips, false)
+if err != nil {
+	panic(err)
+}
+r, err := interpret.Run(*in, interpret.Config{Method: interpret.MethodPDM, Seed: 1,
+	Summary: interpret.SummaryConfig{TopK: 5, TopClips: 3}})
+if err != nil {
+	panic(err)
+}
+dir, err := os.MkdirTemp("", "neurons")
+if err != nil {
+	panic(err)
+}
+sec, err := interpret.Section(r, nbui.SynthRenderConfig(p, dir))
+if err != nil {
+	panic(err)
+}
+if err := nbui.ShowNeurons(r, sec, dir, 6); err != nil {
+	panic(err)
+}"""),
+("markdown", """A unit whose PDM label (what it *does* to the topic head) is also the concept it *detects* (what makes
+it fire) is a unit a person can name — the units the revision notebook (05) edits by topic."""),
+], [
+    {"mime": "text/html", "contains": '<p class="neurotopics-neuron-summary">'},
+    {"mime": "text/html", "contains": "units detect"},
+    {"mime": "text/html", "contains": '<table class="neurotopics-dissection">'},
+    {"mime": "text/html", "contains": '<table class="neurotopics-units">'},
+    {"mime": "text/html", "contains": '<div class="neurotopics-unit-card"'},
+    {"mime": "image/png", "contains": ""},
+]),
+"05_transfer_revision.ipynb": ([
+("markdown", """# Transfer to action recognition, and revising captions by editing units
+
+Steps 4 and 5 of the paper, on the interpretive captioner (λ = 0.1) of `03_train` (trained here if missing).
+
+* **Transfer**: freeze the captioner up to its semantic layer a and train a softmax classifier on a for the
+  clip's motion (8 classes), with 1, 5 or all training clips per class, against the frozen frame features
+  pooled over time.
+* **Revision**: explain a clip's caption by the units that drive each word, edit units — by number, or by topic
+  through their interpretations ("none of colour:red, more of colour:blue") — and decode again; the changed
+  words are marked. Live widgets (sliders for the clip's most active units, a select of topic requests)
+  re-caption as you move them; they are skipped in quick mode (headless CI runs no JavaScript), where the same
+  revisions are printed without widgets."""),
+("code", SETUP),
+("code", """import (
+	"context"
+	"os"
+
+	"github.com/neurotopics/neurotopics/pkg/backend"
+	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/nbui"
+	"github.com/neurotopics/neurotopics/pkg/revise"
+	"github.com/neurotopics/neurotopics/pkg/transfer"
+)
+
+// setup returns the synthetic corpus and the interpretive captioner.
+func setup() (*synthexp.Prepared, *captioner.Model) {
+	b, err := backend.New()
+	if err != nil {
+		panic(err)
+	}
+	p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
+	if err != nil {
+		panic(err)
+	}
+	m, _, err := nbui.Captioner(context.Background(), b, p, "interpretive λ=0.1", nbui.TrainSettings(0.1))
+	if err != nil {
+		panic(err)
+	}
+	return p, m
+}
+
+// reviser builds the reviser of m: unit statistics and PDM topic labels from the training clips.
+func reviser(p *synthexp.Prepared, m *captioner.Model) *revise.Reviser {
+	ids := p.Data.SplitIDs("train")
+	if len(ids) > 1000 {
+		ids = ids[:1000]
+	}
+	train, err := m.EncodeToSemantic(p.Data.Features, ids)
+	if err != nil {
+		panic(err)
+	}
+	r, err := revise.Setup(m, train, revise.SetupConfig{Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// demoClip picks the clip to revise: the first of 50 test clips whose caption names a concept that has units
+// interpreted as it, with its semantic layer a and that topic request (ok false: none found, the first clip).
+func demoClip(p *synthexp.Prepared, m *captioner.Model, r *revise.Reviser) (clip string, a []float32, swap revise.Request, ok bool) {
+	ids := p.Data.SplitIDs("test")[:50]
+	as, err := m.EncodeToSemantic(p.Data.Features, ids)
+	if err != nil {
+		panic(err)
+	}
+	k, swap, ok, err := nbui.FindTopicSwap(r, ids, as)
+	if err != nil {
+		panic(err)
+	}
+	return ids[k], as[k], swap, ok
+}"""),
+("markdown", """## Transfer: few-shot action recognition from the semantic layer"""),
+("code", """%%
+p, m := setup()
+task, err := transfer.NewTask(transfer.SynthActions(p.Corpus), p.Data.SplitIDs("train"), p.Data.SplitIDs("test"))
+if err != nil {
+	panic(err)
+}
+all := task.AllIDs()
+cc := transfer.DefaultClassifierConfig()
+a, err := transfer.SemanticFeatures(m, p.Data.Features, all)
+if err != nil {
+	panic(err)
+}
+semantic, err := transfer.NewProbe("interpretive a (λ=0.1)", task, a, cc)
+if err != nil {
+	panic(err)
+}
+pooled, err := transfer.PooledFrames(p.Data.Features, all, transfer.PoolMeanDelta)
+if err != nil {
+	panic(err)
+}
+frames, err := transfer.NewProbe("frame features (mean+delta)", task, pooled, cc)
+if err != nil {
+	panic(err)
+}
+cfg := transfer.DefaultConfig()
+if nbui.Quick() {
+	cfg = transfer.Config{Shots: []int{1, 5, 0}, Seeds: []uint64{1, 2}}
+}
+res, err := transfer.Run(context.Background(), task, []transfer.Method{semantic, frames}, cfg, nil)
+if err != nil {
+	panic(err)
+}
+dir, err := os.MkdirTemp("", "transfer")
+if err != nil {
+	panic(err)
+}
+if err := nbui.ShowTransfer(res, dir); err != nil {
+	panic(err)
+}"""),
+("markdown", """## Revision: explain a caption, edit units, decode again
+
+The units behind each word are found by PDM on the word targets (log2-odds of the word with the unit as it is
+minus with the unit marginalised over training clips), each named by its topic label. Two revisions follow:
+suppressing the clip's two most active units, and a topic request that swaps a concept the caption names for
+another of its family through the units interpreted as them. Removed words are struck out, added ones
+underlined (`[-removed-] {+added+}` in the text lines)."""),
+("code", """%%
+p, m := setup()
+r := reviser(p, m)
+clip, a, swap, ok := demoClip(p, m, r)
+ex, err := r.Explain(clip, a, 3)
+if err != nil {
+	panic(err)
+}
+nbui.ShowExplanation(ex, p.Data.Captions.ByClip[clip][0])
+requests := []revise.Request{{Suppress: nbui.TopUnits(r, a, 2)}}
+if ok {
+	requests = append(requests, swap)
+} else {
+	nbui.Markdown("*No caption names a concept that has units interpreted as it; boosting the next most active unit instead.*")
+	requests = append(requests, revise.Request{Boost: nbui.TopUnits(r, a, 3)[2:]})
+}
+for _, q := range requests {
+	rev, err := r.Revise(clip, a, q)
+	if err != nil {
+		panic(err)
+	}
+	nbui.ShowRevision(rev)
+}"""),
+("markdown", """## Live: re-caption with widgets
+
+Sliders set the clip's most active units (0 to twice each unit's high activation); the select asks for more
+or none of a topic. Each change decodes the caption again. Press *done* to stop listening. In quick mode
+(and headless runs) the widgets are skipped; `NEUROTOPICS_WIDGETS=1` forces them on."""),
+("code", """%%
+p, m := setup()
+r := reviser(p, m)
+clip, a, _, _ := demoClip(p, m, r)
+if err := nbui.ReviseWidgets(r, clip, a, 5); err != nil {
+	panic(err)
+}"""),
+], [
+    {"mime": "text/html", "contains": '<table class="neurotopics-transfer">'},
+    {"mime": "text/html", "contains": "<th>1-shot</th>"},
+    {"mime": "image/png", "contains": ""},
+    {"mime": "text/html", "contains": '<div class="neurotopics-explain">'},
+    {"mime": "stream", "contains": "before: "},
+    {"mime": "stream", "contains": "after:  "},
+    {"mime": "text/html", "contains": '<div class="neurotopics-revision">'},
+    {"mime": "text/markdown", "contains": "Widgets are off"},
+]),
 }
 
 if __name__ == "__main__":

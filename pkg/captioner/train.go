@@ -44,6 +44,27 @@ type TrainConfig struct {
 	// StopAfter, if > 0, stops after that many steps of this call (tests
 	// and benchmarks); the model is checkpointed as at the end.
 	StopAfter int
+	// OnStep, if not nil, is called after every training step of this call
+	// with the step's losses (e.g. to draw a live loss curve in a
+	// notebook). It runs on the training goroutine: keep it cheap.
+	OnStep func(StepReport)
+	// OnValidation, if not nil, is called with every validation as soon as
+	// it is made (the periodic ones and the final one; the same reports
+	// TrainResult.Validations collects).
+	OnValidation func(ValidationReport)
+}
+
+// StepReport is what TrainConfig.OnStep receives after a training step.
+type StepReport struct {
+	// Step is the global step reached; TrainSteps the global step training
+	// stops at.
+	Step, TrainSteps int64
+	// Loss, CaptionNLL and Interp are the step's batch losses (total,
+	// caption NLL, interpretive); Smoothed is an exponential moving average
+	// of Loss (the value the progress bar shows).
+	Loss, CaptionNLL, Interp, Smoothed float64
+	// Duration is the wall time of the step.
+	Duration time.Duration
 }
 
 // ResumableParams are the hyperparameters a resumed training may change.
@@ -188,6 +209,9 @@ func Train(ctx context.Context, d *Data, cfg TrainConfig) (m *Model, res *TrainR
 			return err
 		}
 		res.Validations = append(res.Validations, rep)
+		if cfg.OnValidation != nil {
+			cfg.OnValidation(rep)
+		}
 		if bar != nil {
 			_ = bar.Clear()
 		}
@@ -243,6 +267,10 @@ func Train(ctx context.Context, d *Data, cfg TrainConfig) (m *Model, res *TrainR
 			ema = vals[0]
 		}
 		ema = 0.95*ema + 0.05*vals[0]
+		if cfg.OnStep != nil {
+			cfg.OnStep(StepReport{Step: done, TrainSteps: int64(p.TrainSteps), Loss: vals[0], CaptionNLL: vals[1], Interp: vals[2],
+				Smoothed: ema, Duration: durations[len(durations)-1]})
+		}
 		if bar != nil {
 			bar.Describe(fmt.Sprintf("loss %.3f (caption %.3f, interp %.4f)", ema, vals[1], vals[2]))
 			_ = bar.Set64(done)

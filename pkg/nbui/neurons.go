@@ -1,0 +1,206 @@
+package nbui
+
+import (
+	"cmp"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/interpret"
+	"github.com/neurotopics/neurotopics/pkg/report"
+	"github.com/neurotopics/neurotopics/pkg/synth"
+)
+
+// SynthRenderConfig returns the neuron report's configuration for the
+// synthetic corpus of p, with figures under dir: the clips' frames, their
+// captions and, for the concept targets, the concepts' synonyms as topic
+// words.
+func SynthRenderConfig(p *synthexp.Prepared, dir string) interpret.RenderConfig {
+	c := p.Corpus
+	index := make(map[string]int, len(c.Clips))
+	for i := range c.Clips {
+		index[c.Clips[i].ID] = i
+	}
+	sh := c.FrameShape()
+	names := p.Data.Targets.Names
+	return interpret.RenderConfig{
+		Dir: dir,
+		Frames: func(id string) ([]float32, int, int, int, bool) {
+			i, ok := index[id]
+			if !ok {
+				return nil, 0, 0, 0, false
+			}
+			return c.Frames(i), sh[0], sh[1], sh[2], true
+		},
+		Captions:   func(id string) []string { return p.Data.Captions.ByClip[id] },
+		TopicWords: func(k int) []string { return synth.Synonyms(names[k]) },
+	}
+}
+
+// ShowNeurons shows an interpretation of the semantic units (r) and its
+// rendered report section (interpret.Section(r, cfg) with cfg.Dir = dir):
+// the summary lines, the interpretability (dissection) table, the chart of
+// detected concepts, a table of every unit, and the cards of up to cards
+// units — the detectors whose label agrees with their concept first, then
+// by IoU — each as an HTML card followed by its PNG (bar chart of mean
+// scores over the unit's topics and frame strips of its top clips).
+func ShowNeurons(r *interpret.Result, sec *report.Section, dir string, cards int) error {
+	for _, blk := range sec.Blocks {
+		switch b := blk.(type) {
+		case report.Paragraph:
+			if gonbui.IsNotebook {
+				gonbui.DisplayHTML(`<p class="neurotopics-neuron-summary">` + html.EscapeString(string(b)) + "</p>")
+			} else {
+				fmt.Println(string(b))
+			}
+		case report.Table:
+			showTable("neurotopics-dissection", b.Caption, b.Header, b.Rows)
+			if b.Note != "" {
+				Markdown("*" + b.Note + "*")
+			}
+		case report.Figure:
+			if err := showFigure(filepath.Join(dir, filepath.FromSlash(b.Path)), b.Caption); err != nil {
+				return err
+			}
+		}
+	}
+	showUnitTable(r)
+	var cs report.Cards
+	for _, blk := range sec.Blocks {
+		if c, ok := blk.(report.Cards); ok {
+			cs = c
+		}
+	}
+	if len(cs) != len(r.Units) {
+		return fmt.Errorf("show neurons: %d cards for %d units (not the section of this result?)", len(cs), len(r.Units))
+	}
+	order := make([]int, 0, len(r.Units))
+	for i := range r.Units {
+		if !r.Units[i].Dead() {
+			order = append(order, i)
+		}
+	}
+	rank := func(u *interpret.Unit) int {
+		switch {
+		case u.Detector && u.Agrees:
+			return 0
+		case u.Detector:
+			return 1
+		case u.Agrees:
+			return 2
+		}
+		return 3
+	}
+	slices.SortStableFunc(order, func(x, y int) int {
+		ux, uy := &r.Units[x], &r.Units[y]
+		if c := cmp.Compare(rank(ux), rank(uy)); c != 0 {
+			return c
+		}
+		return cmp.Compare(uy.IoU, ux.IoU)
+	})
+	if len(order) > cards {
+		order = order[:cards]
+	}
+	for _, i := range order {
+		if err := showCard(cs[i], dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// showUnitTable shows one row per unit: its label, where it is active, its
+// best-IoU concept and whether it is a detector whose label agrees.
+func showUnitTable(r *interpret.Result) {
+	header := []string{"unit", "label", "label score", "active clips", "best-IoU concept", "IoU", "detector", "label agrees"}
+	var rows [][]string
+	for _, u := range r.Units {
+		label := u.Label
+		switch {
+		case u.Dead():
+			label = "(dead)"
+		case label == "":
+			label = "(none)"
+		}
+		rows = append(rows, []string{fmt.Sprint(u.Unit), label, fmt.Sprintf("%.3g", u.LabelScore), fmt.Sprintf("%d / %d", u.Active, r.Clips),
+			u.Concept, fmt.Sprintf("%.3f", u.IoU), yes(u.Detector), yes(u.Agrees)})
+	}
+	showTable("neurotopics-units", "Every unit: its label (highest mean "+r.Method+" score) and its best-IoU concept", header, rows)
+}
+
+// yes formats a flag.
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+// showCard shows a unit card: an HTML block with its title, lines and
+// facts, then its image as a PNG output.
+func showCard(c report.Card, dir string) error {
+	var png []byte
+	if c.Image != "" {
+		var err error
+		if png, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(c.Image))); err != nil {
+			return fmt.Errorf("show unit card: %w", err)
+		}
+	}
+	if !gonbui.IsNotebook {
+		fmt.Println(c.Title)
+		for _, l := range c.Lines {
+			fmt.Println("  " + l)
+		}
+		for _, f := range c.Facts {
+			fmt.Printf("  %s: %s\n", f[0], f[1])
+		}
+		if png != nil {
+			fmt.Printf("  [image %s, %d bytes]\n", c.Image, len(png))
+		}
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div class="neurotopics-unit-card" style="border:1px solid #ccc;border-radius:6px;padding:.5em;margin:.5em 0"><h4 style="margin:.1em 0">%s</h4>`, html.EscapeString(c.Title))
+	for _, l := range c.Lines {
+		fmt.Fprintf(&b, "<div>%s</div>", html.EscapeString(l))
+	}
+	if len(c.Facts) > 0 {
+		b.WriteString("<table>")
+		for _, f := range c.Facts {
+			fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>", html.EscapeString(f[0]), html.EscapeString(f[1]))
+		}
+		b.WriteString("</table>")
+	}
+	b.WriteString("</div>")
+	gonbui.DisplayHTML(b.String())
+	if png != nil {
+		gonbui.DisplayPNG(png)
+	}
+	return nil
+}
+
+// showFigure shows a PNG or SVG file with a caption.
+func showFigure(path, caption string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("showing figure: %w", err)
+	}
+	if !gonbui.IsNotebook {
+		fmt.Printf("[figure %s: %s]\n", path, caption)
+		return nil
+	}
+	mime := "image/png"
+	if strings.HasSuffix(strings.ToLower(path), ".svg") {
+		mime = "image/svg+xml"
+	}
+	gonbui.DisplayHTML(fmt.Sprintf(`<figure><img style="max-width:100%%" alt="%s" src="data:%s;base64,%s"><figcaption>%s</figcaption></figure>`,
+		html.EscapeString(caption), mime, base64.StdEncoding.EncodeToString(data), html.EscapeString(caption)))
+	return nil
+}

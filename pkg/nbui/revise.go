@@ -1,0 +1,376 @@
+package nbui
+
+import (
+	"cmp"
+	"fmt"
+	"html"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/widgets"
+
+	"github.com/neurotopics/neurotopics/pkg/revise"
+	"github.com/neurotopics/neurotopics/pkg/synth"
+)
+
+// ShowExplanation shows which units drive each word of a clip's caption
+// (revise.Reviser.Explain): per word its units with their topic labels and
+// prediction differences, the clip's most active units and its top topic
+// scores, and the clip's first reference caption if given.
+func ShowExplanation(ex *revise.Explanation, reference string) {
+	if !gonbui.IsNotebook {
+		fmt.Print(ex)
+		if reference != "" {
+			fmt.Println("  reference:", reference)
+		}
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div class="neurotopics-explain"><p>clip <b>%s</b>, caption: <b>%s</b>`, html.EscapeString(ex.Clip), html.EscapeString(ex.Caption))
+	if reference != "" {
+		fmt.Fprintf(&b, "<br>reference: %s", html.EscapeString(reference))
+	}
+	b.WriteString("</p><table><tr><th>word</th><th>units driving it (topic label, PD in log2-odds, activation)</th></tr>")
+	for _, w := range ex.Words {
+		parts := make([]string, len(w.Units))
+		for k, u := range w.Units {
+			parts[k] = fmt.Sprintf("unit %d (%s, PD %+.2f, a=%.2f)", u.Unit, orDash(u.Label), u.PD, u.Activation)
+		}
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>", html.EscapeString(w.Word), html.EscapeString(strings.Join(parts, "; ")))
+	}
+	b.WriteString("</table><p>most active units: ")
+	parts := make([]string, len(ex.TopUnits))
+	for k, u := range ex.TopUnits {
+		parts[k] = fmt.Sprintf("%d (%s, a=%.2f)", u.Unit, orDash(u.Label), u.Activation)
+	}
+	b.WriteString(html.EscapeString(strings.Join(parts, ", ")))
+	if len(ex.Topics) > 0 {
+		b.WriteString("<br>top topic scores: " + html.EscapeString(topicList(ex.Topics)))
+	}
+	b.WriteString("</p></div>")
+	gonbui.DisplayHTML(b.String())
+}
+
+// orDash returns s, or "–" if it is empty.
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// topicList formats topic scores as "name 0.91, name 0.40".
+func topicList(ts []revise.TopicScore) string {
+	parts := make([]string, len(ts))
+	for k, t := range ts {
+		parts[k] = fmt.Sprintf("%s %.2f", t.Topic, t.Score)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ShowRevision shows a revision: the edits, the caption before and after
+// with the changed words marked (struck out / underlined in a notebook,
+// [-removed-] {+added+} in text), and the top topic scores before and
+// after. The "before:" and "after:" lines are printed as text too, so that
+// they are in the output whether or not HTML is rendered.
+func ShowRevision(v *revise.Revision) {
+	fmt.Printf("%s\nbefore: %s\nafter:  %s\n", revisionTitle(v), v.Before, v.Marked())
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(revisionHTML(v))
+	}
+}
+
+// revisionTitle names a revision's clip and edits.
+func revisionTitle(v *revise.Revision) string {
+	es := make([]string, len(v.Edits))
+	for k, e := range v.Edits {
+		es[k] = e.String()
+		if e.Reason != "" && e.Reason != "set" {
+			es[k] += " (" + e.Reason + ")"
+		}
+	}
+	if len(es) == 0 {
+		es = []string{"none"}
+	}
+	return fmt.Sprintf("clip %s, edits: %s", v.Clip, strings.Join(es, ", "))
+}
+
+// revisionHTML renders a revision.
+func revisionHTML(v *revise.Revision) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div class="neurotopics-revision"><p>%s</p>`, html.EscapeString(revisionTitle(v)))
+	fmt.Fprintf(&b, "<p>before: %s", html.EscapeString(v.Before))
+	if len(v.TopicsBefore) > 0 {
+		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsBefore)))
+	}
+	b.WriteString("<br>after: ")
+	for k, w := range v.Changes {
+		if k > 0 {
+			b.WriteString(" ")
+		}
+		switch w.Change {
+		case revise.Removed:
+			fmt.Fprintf(&b, `<del style="color:#b00">%s</del>`, html.EscapeString(w.Word))
+		case revise.Added:
+			fmt.Fprintf(&b, `<ins style="color:#070;font-weight:600">%s</ins>`, html.EscapeString(w.Word))
+		default:
+			b.WriteString(html.EscapeString(w.Word))
+		}
+	}
+	if len(v.TopicsAfter) > 0 {
+		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsAfter)))
+	}
+	if !v.Changed() {
+		b.WriteString("<br><i>(the edits did not change the caption)</i>")
+	}
+	b.WriteString("</p></div>")
+	return b.String()
+}
+
+// TopicSwap returns a topic request for a clip whose caption is caption,
+// through topics that have units interpreted as them: "none of" a concept
+// the caption names and "more of" another concept of the same family
+// (colour first, then shape, then motion); failing that, only "none of" a
+// named concept. ok is false if no named concept has units; the caller can
+// then edit units by number.
+func TopicSwap(r *revise.Reviser, caption string) (q revise.Request, ok bool) {
+	hasUnits := func(topic string) bool {
+		_, us, err := r.TopicUnits(topic)
+		return err == nil && len(us) > 0
+	}
+	named := synth.ConceptsInCaption(caption)
+	var fallback string
+	for _, fam := range []string{synth.FamilyColor, synth.FamilyShape, synth.FamilyMotion} {
+		for _, c := range named {
+			if !strings.HasPrefix(c, fam+":") || !hasUnits(c) {
+				continue
+			}
+			if fallback == "" {
+				fallback = c
+			}
+			for _, other := range synth.AllConcepts() {
+				if strings.HasPrefix(other, fam+":") && !slices.Contains(named, other) && hasUnits(other) {
+					return revise.Request{None: []string{c}, More: []string{other}}, true
+				}
+			}
+		}
+	}
+	if fallback != "" {
+		return revise.Request{None: []string{fallback}}, true
+	}
+	return revise.Request{}, false
+}
+
+// FindTopicSwap decodes the captions of clips ids (their semantic layers
+// as) and returns the first clip whose caption allows a TopicSwap, with
+// that request; ok is false (and k 0) if none does.
+func FindTopicSwap(r *revise.Reviser, ids []string, as [][]float32) (k int, q revise.Request, ok bool, err error) {
+	if len(ids) != len(as) {
+		return 0, q, false, fmt.Errorf("find topic swap: %d ids for %d rows of a", len(ids), len(as))
+	}
+	caps, err := r.Model.DecodeFrom(as, r.Decode)
+	if err != nil {
+		return 0, q, false, fmt.Errorf("find topic swap: %w", err)
+	}
+	for k, c := range caps {
+		if q, ok := TopicSwap(r, c.Text()); ok {
+			return k, q, true, nil
+		}
+	}
+	return 0, revise.Request{}, false, nil
+}
+
+// TopUnits returns up to n units of a, most active first, that are active
+// and have a boost level (revise.Stats.High > 0).
+func TopUnits(r *revise.Reviser, a []float32, n int) []int {
+	var us []int
+	for i, v := range a {
+		if v > 0 && (r.Stats == nil || r.Stats.High[i] > 0) {
+			us = append(us, i)
+		}
+	}
+	slices.SortStableFunc(us, func(x, y int) int { return cmp.Compare(a[y], a[x]) })
+	return us[:min(n, len(us))]
+}
+
+// WidgetsEnv names the environment variable that turns the revision widgets
+// on ("1") or off ("0"); by default they are on in a notebook outside quick
+// mode.
+const WidgetsEnv = "NEUROTOPICS_WIDGETS"
+
+// WidgetTimeoutEnv names the environment variable that sets how long the
+// revision widgets wait for a change before they stop listening (a Go
+// duration, default 10m).
+const WidgetTimeoutEnv = "NEUROTOPICS_WIDGET_TIMEOUT"
+
+// widgetStartTimeout bounds the wait for the browser to answer a new
+// widget: without a front-end (e.g. nbconvert --execute, which runs no
+// JavaScript) GoNB's widgets would wait for ever.
+const widgetStartTimeout = 20 * time.Second
+
+// WidgetsEnabled reports whether ReviseWidgets shows live widgets:
+// $NEUROTOPICS_WIDGETS = 1 turns them on in any notebook, 0 off; otherwise
+// they are on in a notebook outside quick mode. Headless runs (CI) set quick
+// mode, so they never wait on widgets.
+func WidgetsEnabled() bool {
+	if !gonbui.IsNotebook {
+		return false
+	}
+	switch os.Getenv(WidgetsEnv) {
+	case "1":
+		return true
+	case "0":
+		return false
+	}
+	return !Quick()
+}
+
+// widgetTimeout is how long ReviseWidgets listens without a change.
+func widgetTimeout() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(WidgetTimeoutEnv)); err == nil && d > 0 {
+		return d
+	}
+	return 10 * time.Minute
+}
+
+// sliderSteps is the resolution of the unit sliders: slider value s sets
+// the unit to s/sliderSteps × 2 × its high activation.
+const sliderSteps = 50
+
+// ReviseWidgets re-captions a clip live as a person edits its semantic
+// layer a: a slider for each of its units most active units (from 0 to
+// twice the unit's high activation, starting at its value) and a select of
+// topic requests ("more of" / "none of" a topic that has units). Every
+// change re-decodes the caption and redraws the revision (before / after,
+// changed words marked). It listens until the "done" button is pressed or
+// nothing changes for $NEUROTOPICS_WIDGET_TIMEOUT (default 10 minutes).
+//
+// When WidgetsEnabled is false it says so and returns at once; when no
+// browser answers within 20 s (a headless run) it returns too. So a
+// notebook can call it unconditionally and print its revisions without
+// widgets (ShowRevision) for headless runs.
+func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int) error {
+	if !WidgetsEnabled() {
+		msg := "Widgets are off (quick mode or not a notebook); set NEUROTOPICS_WIDGETS=1 to show them."
+		if gonbui.IsNotebook {
+			Markdown("*" + msg + "*")
+		} else {
+			fmt.Println(msg)
+		}
+		return nil
+	}
+	us := TopUnits(r, a, units)
+	options := []string{"(no topic request)"}
+	var requests []revise.Request
+	requests = append(requests, revise.Request{})
+	if r.Topics != nil {
+		for _, t := range r.Topics.Topics {
+			if _, u, err := r.TopicUnits(t); err != nil || len(u) == 0 {
+				continue
+			}
+			options = append(options, "more of "+t, "none of "+t)
+			requests = append(requests, revise.Request{More: []string{t}}, revise.Request{None: []string{t}})
+		}
+	}
+	escaped := make([]string, len(options))
+	for k, o := range options {
+		escaped[k] = html.EscapeString(o)
+	}
+	values := make([]int, len(us))
+	rowID := make([]string, len(us))
+	var b strings.Builder
+	b.WriteString(`<table class="neurotopics-revise-widgets"><tr><th>unit (topic label)</th><th>activation</th></tr>`)
+	for k, i := range us {
+		values[k] = min(2*sliderSteps, int(0.5+float64(a[i])/float64(r.Stats.High[i])*sliderSteps))
+		rowID[k] = "nt_unit_" + gonbui.UniqueID()
+		label := ""
+		if r.Topics != nil {
+			label = r.Topics.LabelOf(i)
+		}
+		fmt.Fprintf(&b, `<tr><td>unit %d (%s), now %.2f</td><td id="%s"></td></tr>`, i, html.EscapeString(orDash(label)), a[i], rowID[k])
+	}
+	selectID, doneID := "nt_topic_"+gonbui.UniqueID(), "nt_done_"+gonbui.UniqueID()
+	fmt.Fprintf(&b, `<tr><td>topic request</td><td id="%s"></td></tr><tr><td></td><td id="%s"></td></tr></table>`, selectID, doneID)
+	gonbui.DisplayHTML(b.String())
+	outID := "nt_revision_" + gonbui.UniqueID()
+
+	type built struct {
+		sliders []*widgets.SliderBuilder
+		sel     *widgets.SelectBuilder
+		done    *widgets.ButtonBuilder
+	}
+	ready := make(chan built, 1)
+	go func() {
+		var w built
+		for k := range us {
+			w.sliders = append(w.sliders, widgets.Slider(0, 2*sliderSteps, values[k]).AppendTo(rowID[k]).Done())
+		}
+		w.sel = widgets.Select(escaped).AppendTo(selectID).Done()
+		w.done = widgets.Button("done").AppendTo(doneID).Done()
+		ready <- w
+	}()
+	var w built
+	select {
+	case w = <-ready:
+	case <-time.After(widgetStartTimeout):
+		Markdown("*No browser answered the widgets (a headless run?); skipping them.*")
+		return nil
+	}
+
+	type event struct{ slider, value int } // slider −1: the select; −2: done
+	events := make(chan event, 16)
+	forward := func(k int, c <-chan int) {
+		for v := range c {
+			events <- event{k, v}
+		}
+	}
+	for k, s := range w.sliders {
+		go forward(k, s.Listen().C)
+	}
+	go forward(-1, w.sel.Listen().C)
+	go forward(-2, w.done.Listen().C)
+
+	topic := 0
+	update := func() error {
+		q := requests[topic]
+		for k, i := range us {
+			q.Edits = append(q.Edits, revise.Set(i, float64(values[k])/sliderSteps*float64(r.Stats.High[i])))
+		}
+		v, err := r.Revise(clip, a, q)
+		if err != nil {
+			gonbui.UpdateHTML(outID, "<p>"+html.EscapeString(err.Error())+"</p>")
+			return nil
+		}
+		gonbui.UpdateHTML(outID, revisionHTML(v))
+		return nil
+	}
+	if err := update(); err != nil {
+		return err
+	}
+	timeout := widgetTimeout()
+	for {
+		select {
+		case e := <-events:
+			switch {
+			case e.slider == -2:
+				Markdown("*Done: widgets stopped.*")
+				return nil
+			case e.slider == -1:
+				if e.value >= 0 && e.value < len(requests) {
+					topic = e.value
+				}
+			default:
+				values[e.slider] = e.value
+			}
+			if err := update(); err != nil {
+				return err
+			}
+		case <-time.After(timeout):
+			Markdown(fmt.Sprintf("*No change for %s: widgets stopped.*", timeout))
+			return nil
+		}
+	}
+}
