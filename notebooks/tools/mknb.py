@@ -35,6 +35,50 @@ def nb(cells, expect):
 # Each notebook: its cells, and the key outputs CI checks after executing it
 # (tools/check_outputs.py).
 NOTEBOOKS = {
+"00_overview.ipynb": ([
+("markdown", """# neurotopics: the whole pipeline, and its report
+
+Dong et al. (CVPR 2017) make the hidden units of a video captioner interpretable with the topics of human
+descriptions. This notebook runs every stage of the method on the synthetic corpus with one command —
+corpus → LDA topics → baseline (λ = 0) and interpretive (λ = 0.1) captioners trained on the topic labels →
+caption metrics → interpretation of every semantic unit → transfer to action recognition → revision of wrong
+captions — and shows the report it writes. The other notebooks open each stage:
+`01_corpus`, `02_topics`, `03_train`, `04_neurons`, `05_transfer_revision`.
+
+The stages' outputs are cached: running the cell again reuses them. Quick mode (`NEUROTOPICS_QUICK=1`, as CI
+runs it) uses a tiny corpus and 30 training steps so that it finishes in a minute or two; its numbers only show
+that everything runs. Without it, the run is the README's main command (`neurotopics run`: the default corpus,
+see the README for its wall time)."""),
+("code", SETUP),
+("markdown", """## Run the pipeline
+
+`neurotopics run` is the README's main command; here it writes its report to `$TMPDIR/neurotopics-overview`
+(quick) or `$TMPDIR/neurotopics-overview-full`."""),
+("code", """!cd $GONB_DIR/.. && if [ -n "$NEUROTOPICS_QUICK" ] && [ "$NEUROTOPICS_QUICK" != 0 ]; then go run ./cmd/neurotopics run --quick --quiet --synth-train 100 --synth-val 20 --synth-test 40 --steps 30 --frame-fit-frames 200 --transfer-seeds 1 --topics-k 12 --out "${TMPDIR:-/tmp}/neurotopics-overview"; else go run ./cmd/neurotopics run --quiet --out "${TMPDIR:-/tmp}/neurotopics-overview-full"; fi"""),
+("markdown", """## The report
+
+The same page as `index.html` in the report folder (plots inlined): the paper's tables for both models, the
+unit cards, transfer and revision."""),
+("code", """import (
+	"os"
+	"path/filepath"
+
+	"github.com/neurotopics/neurotopics/pkg/nbui"
+)"""),
+("code", """%%
+dir := filepath.Join(os.TempDir(), "neurotopics-overview-full")
+if nbui.Quick() {
+	dir = filepath.Join(os.TempDir(), "neurotopics-overview")
+}
+if err := nbui.ShowReport(dir); err != nil {
+	panic(err)
+}"""),
+], [
+    {"mime": "text/html", "contains": '<section id="captioning">'},
+    {"mime": "text/html", "contains": '<section id="neurons">'},
+    {"mime": "text/html", "contains": '<section id="revision">'},
+    {"mime": "text/html", "contains": "data:image/png;base64,"},
+]),
 "01_corpus.ipynb": ([
 ("markdown", """# The synthetic captioned-video corpus
 
