@@ -599,7 +599,7 @@ match a concept by both measures. Writes --out/claim.json and claim.md.`,
 			defer stop()
 			res, err := claim.Measure(ctx, claim.Config{Prepared: data.prepared, Backend: b, Dir: out, Settings: settings,
 				Lambdas: lambdas, Seeds: seeds, TrainClips: trainClips, TestClips: testClips,
-				Interpret: interpret.Config{Method: method}, Head: head, Notes: data.notes(), Log: cmd.ErrOrStderr(), Progress: !quiet})
+				Interpret: interpret.Config{Method: method}, Head: head, Notes: data.notes(), Log: cmd.ErrOrStderr(), Progress: !quiet && isTerminal(cmd.ErrOrStderr())})
 			if res != nil && len(res.Runs) > 0 {
 				if werr := report.WriteJSON(filepath.Join(out, "claim.json"), res); werr != nil {
 					return werr

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -66,6 +67,13 @@ The same seed and flags always give byte-identical files. See datasets/synthetic
 	f.Float64Var(&cfg.TwoObjectRate, "two-objects", cfg.TwoObjectRate, "fraction of clips with two objects (both do the clip's motion)")
 	f.Float64Var(&cfg.PixelNoise, "pixel-noise", cfg.PixelNoise, "amplitude of per-pixel noise added to frames (0 = none)")
 	return cmd
+}
+
+// isTerminal reports whether w is a terminal (progress bars are drawn only
+// there: in a log file or a notebook they would print a line per update).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // newBar returns a progress bar on stderr, shown only when stderr is a

@@ -203,7 +203,7 @@ Hyperparameters (--set "key=value;key=value"; stored in every checkpoint):
 			start := time.Now()
 			m, res, err := captioner.Train(ctx, d, captioner.TrainConfig{
 				Backend: b, Dir: out, Settings: settings, Log: cmd.ErrOrStderr(),
-				Progress: !quiet, ProgressOut: cmd.ErrOrStderr(), Notes: data.notes(),
+				Progress: !quiet && isTerminal(cmd.ErrOrStderr()), ProgressOut: cmd.ErrOrStderr(), Notes: data.notes(),
 			})
 			if err != nil {
 				if m != nil && ctx.Err() != nil {
