@@ -3,18 +3,22 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
@@ -27,6 +31,7 @@ import (
 // runFlags are the settings of `neurotopics run`.
 type runFlags struct {
 	out, settings, cache   string
+	jobs                   int
 	quick, force, quiet    bool
 	seeds, steps, topicsK  int
 	synthTrain, synthVal   int
@@ -118,6 +123,7 @@ on 2 cores) to try the pipeline; the default takes longer (README).`,
 	fs.IntVar(&f.transferSeeds, "transfer-seeds", 3, "few-shot samples per transfer point")
 	fs.IntVar(&f.revClip, "revise-clips", 0, "test clips captioned and revised (0: all)")
 	fs.StringVar(&f.cache, "cache", synthexp.DefaultConfig().CacheDir, "folder caching the encoded frame features (shared with neurotopics train; keyed by the corpus and encoder configuration)")
+	fs.IntVar(&f.jobs, "jobs", min(2, runtime.NumCPU()), "models trained at the same time (each uses about one core)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars (stage lines only)")
 	return cmd
 }
@@ -161,25 +167,72 @@ func (f *runFlags) plan() (runPlan, error) {
 // stageLog prints one line per stage: its number, name and time, or that
 // its cached output was reused.
 type stageLog struct {
+	mu    sync.Mutex
 	w     io.Writer
 	n, of int
 	r     *pipeline.Runner
 }
 
+// next numbers a stage and prints its start.
+func (l *stageLog) next(name string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n++
+	fmt.Fprintf(l.w, "[%d/%d] %s …\n", l.n, l.of, name)
+	return l.n
+}
+
+func (l *stageLog) printf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, format, args...)
+}
+
 // do runs stage s through the runner and prints its line.
 func (l *stageLog) do(s pipeline.Stage) (*pipeline.Result, error) {
-	l.n++
-	fmt.Fprintf(l.w, "[%d/%d] %s …\n", l.n, l.of, s.Name)
+	n := l.next(s.Name)
 	res, err := l.r.Do(s)
 	switch {
 	case err != nil:
-		fmt.Fprintf(l.w, "[%d/%d] %s failed\n", l.n, l.of, s.Name)
+		l.printf("[%d/%d] %s failed\n", n, l.of, s.Name)
 	case res.Cached:
-		fmt.Fprintf(l.w, "[%d/%d] %s: cached (%s)\n", l.n, l.of, s.Name, res.Dir)
+		l.printf("[%d/%d] %s: cached (%s)\n", n, l.of, s.Name, res.Dir)
 	default:
-		fmt.Fprintf(l.w, "[%d/%d] %s: done in %.1fs\n", l.n, l.of, s.Name, res.Seconds)
+		l.printf("[%d/%d] %s: done in %.1fs\n", n, l.of, s.Name, res.Seconds)
 	}
 	return res, err
+}
+
+// doParallel runs stages, at most jobs at a time, and returns their results
+// in order (the first error, if any).
+func (l *stageLog) doParallel(stages []pipeline.Stage, jobs int) ([]*pipeline.Result, error) {
+	results := make([]*pipeline.Result, len(stages))
+	errs := make([]error, len(stages))
+	sem := make(chan struct{}, max(1, jobs))
+	var wg sync.WaitGroup
+	for i, st := range stages {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i], errs[i] = l.do(st)
+		}()
+	}
+	wg.Wait()
+	return results, errors.Join(errs...)
+}
+
+// step runs a step that is not a cached stage and prints its line.
+func (l *stageLog) step(name string, run func() error) error {
+	n := l.next(name)
+	start := time.Now()
+	if err := run(); err != nil {
+		l.printf("[%d/%d] %s failed\n", n, l.of, name)
+		return err
+	}
+	l.printf("[%d/%d] %s: done in %.1fs\n", n, l.of, name, time.Since(start).Seconds())
+	return nil
 }
 
 // subcommand runs one neurotopics command in-process with args; its stdout
@@ -217,7 +270,7 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	}
 	nModels := len(plan.Lambdas) * len(plan.Seeds)
 	r := &pipeline.Runner{Root: stagesDir, Force: f.force}
-	sl := &stageLog{w: logw, of: 2 + 3*nModels + 3, r: r}
+	sl := &stageLog{w: logw, of: 3 + 3*nModels + 3, r: r}
 	quietArg := func(args []string) []string {
 		if f.quiet {
 			return append(args, "--quiet")
@@ -259,11 +312,20 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		return err
 	}
 
-	// 3. train, eval and interpret every model.
+	// 3. The frame features, encoded once into the cache the trainings read
+	// (so that parallel trainings do not encode them twice).
+	if err := sl.step("features", func() error { return prepareFeatures(plan, featCache, logw) }); err != nil {
+		return err
+	}
+
+	// 4. Train every model — the models of a seed side by side, --jobs at a
+	// time — then evaluate and interpret each.
 	topicConcepts := filepath.Join(topicsRes.Dir, "topic_concepts.json")
 	var models []*modelRun
 	for _, seed := range plan.Seeds {
-		for _, lambda := range plan.Lambdas {
+		var seedModels []*modelRun
+		var stages []pipeline.Stage
+		for i, lambda := range plan.Lambdas {
 			mr := &modelRun{Lambda: lambda, Seed: seed, Name: modelName(lambda, seed)}
 			settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", plan.Settings, lambda, seed)
 			st := pipeline.Stage{Name: "train-" + mr.Name, Config: map[string]any{"settings": settings, "data": dataArgs[2:]},
@@ -275,16 +337,28 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 			// Checkpoints go to a folder outside the stage's temporary one,
 			// so that a run interrupted during training resumes from them.
 			ckpt := filepath.Join(stagesDir, "checkpoints", st.Name+"-"+key)
+			// One progress bar on the terminal: the first model's.
+			bar, args := progress, []string{"--out", ckpt, "--targets", topicsRes.Dir, "--set", settings}
+			if i > 0 && f.jobs > 1 || f.quiet {
+				bar, args = io.Discard, append(args, "--quiet")
+			}
 			st.Run = func(dir string) error {
-				args := quietArg(append([]string{"--out", ckpt, "--targets", topicsRes.Dir, "--set", settings}, dataArgs...))
-				if err := subcommand(ctx, newTrainCmd(), args, logFile(dir), progress); err != nil {
+				if err := subcommand(ctx, newTrainCmd(), append(args, dataArgs...), logFile(dir), bar); err != nil {
 					return err
 				}
 				return copyNewestCheckpoint(ckpt, dir)
 			}
-			if mr.train, err = sl.do(st); err != nil {
-				return err
-			}
+			seedModels, stages = append(seedModels, mr), append(stages, st)
+		}
+		results, err := sl.doParallel(stages, f.jobs)
+		if err != nil {
+			return err
+		}
+		for i, mr := range seedModels {
+			mr.train = results[i]
+		}
+		for _, mr := range seedModels {
+			lambda := mr.Lambda
 			baselines := len(models) == 0
 			mr.eval, err = sl.do(pipeline.Stage{Name: "eval-" + mr.Name, Config: map[string]any{"baselines": baselines},
 				After: []*pipeline.Result{mr.train}, Run: func(dir string) error {
@@ -472,5 +546,30 @@ func readJSONFile(path string, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	return nil
+}
+
+// prepareFeatures encodes the frames of the run's corpus into the feature
+// cache, with the configuration `neurotopics train` derives from the same
+// flags, so that the trainings find them there.
+func prepareFeatures(plan runPlan, cache string, log io.Writer) error {
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	cfg := synthexp.DefaultConfig()
+	cfg.Synth, cfg.CacheDir = plan.Synth, cache
+	cfg.Encoder.FitFrames = plan.FitFrames
+	bar := newBar(cfg.Synth.NumClips(), "encoding frames")
+	p, err := synthexp.Prepare(b, cfg, func(done, total int) { _ = bar.Set(done) })
+	_ = bar.Finish()
+	if err != nil {
+		return err
+	}
+	how := "encoded"
+	if p.Cached {
+		how = "read cached"
+	}
+	fmt.Fprintf(log, "features: %s %d clips × %d frames of dim %d (%s)\n", how, len(p.Corpus.Clips), plan.Synth.Frames, p.Data.Features.Dim, p.FeatureDir)
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -50,8 +51,10 @@ type Result struct {
 	Seconds float64
 }
 
-// Runner runs stages under Root.
+// Runner runs stages under Root. Do is safe for concurrent use by stages
+// with different names.
 type Runner struct {
+	mu   sync.Mutex
 	Root string
 	// Force recomputes every stage even when its output exists.
 	Force bool
@@ -107,7 +110,7 @@ func (r *Runner) Do(s Stage) (*Result, error) {
 		if m, err := readManifest(dir); err == nil && m.Key == key {
 			res.Cached, res.Seconds = true, m.Seconds
 			r.logf("%-28s cached  %s", s.Name, dir)
-			r.Results = append(r.Results, res)
+			r.record(res)
 			return res, nil
 		}
 	}
@@ -141,8 +144,15 @@ func (r *Runner) Do(s Stage) (*Result, error) {
 		return nil, fmt.Errorf("stage %s: %w", s.Name, err)
 	}
 	r.logf("%-28s done    %.1fs  %s", s.Name, res.Seconds, dir)
-	r.Results = append(r.Results, res)
+	r.record(res)
 	return res, nil
+}
+
+// record appends a finished stage to Results.
+func (r *Runner) record(res *Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Results = append(r.Results, res)
 }
 
 func readManifest(dir string) (*manifest, error) {
@@ -174,6 +184,8 @@ func validName(s string) bool {
 }
 
 func (r *Runner) logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.Log != nil {
 		fmt.Fprintf(r.Log, format+"\n", args...)
 	}
