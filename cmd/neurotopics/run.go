@@ -98,7 +98,7 @@ on 2 cores) to try the pipeline; the default takes longer (README).`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
   neurotopics run --quick --out /tmp/r  # a few minutes
   neurotopics run --seeds 3             # mean ± sd over 3 seeds for the paper's tables
-  neurotopics run --set "train_steps=4000;semantic_units=64"`,
+  neurotopics run --set "train_steps=4000;semantic_bias=0.1"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := runPipeline(cmd, &f); err != nil {
@@ -159,8 +159,14 @@ func (f *runFlags) plan() (runPlan, error) {
 	}
 	p.InterpretTrainClips = min(1000, p.Synth.Train)
 	every := max(100, steps/5)
-	p.Settings = strings.Trim(fmt.Sprintf("train_steps=%d;eval_every=%d;checkpoint_every=%d;eval_clips=%d;semantic_units=%d;",
-		steps, every, every, min(200, p.Synth.Val), max(64, f.topicsK))+f.settings, ";")
+	p.Settings = fmt.Sprintf("train_steps=%d;eval_every=%d;checkpoint_every=%d;eval_clips=%d",
+		steps, every, every, min(200, p.Synth.Val))
+	// The captioner's default N = 128 semantic units (64 units collapsed to
+	// 11 live ones with LDA targets: docs/results.md); N must be ≥ K.
+	if units := captioner.DefaultParams()[captioner.ParamSemanticUnits].(int); f.topicsK > units {
+		p.Settings += fmt.Sprintf(";semantic_units=%d", f.topicsK)
+	}
+	p.Settings = strings.Trim(p.Settings+";"+f.settings, ";")
 	return p, nil
 }
 
