@@ -2,7 +2,9 @@ package topics
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -235,23 +237,33 @@ func nmiPurity(cluster []int, class []string) (nmi, purity float64) {
 		cc[c]++
 		kc[class[i]]++
 	}
+	// Sums run in sorted key order: map order is random, and a float sum
+	// in another order can differ in its last bit (reports must be
+	// byte-identical for the same seed).
 	h := func(m map[string]int) float64 {
 		s := 0.0
-		for _, x := range m {
-			p := float64(x) / n
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			p := float64(m[k]) / n
 			s -= p * math.Log(p)
 		}
 		return s
 	}
 	mi := 0.0
 	best := map[string]int{}
-	for key, x := range joint {
+	keys := slices.SortedFunc(maps.Keys(joint), func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	for _, key := range keys {
+		x := joint[key]
 		p := float64(x) / n
 		mi += p * math.Log(p/(float64(cc[key[0]])/n*float64(kc[key[1]])/n))
 		best[key[0]] = max(best[key[0]], x)
 	}
-	for _, x := range best {
-		purity += float64(x)
+	for _, k := range slices.Sorted(maps.Keys(best)) {
+		purity += float64(best[k])
 	}
 	purity /= n
 	hs := h(cc) + h(kc)
