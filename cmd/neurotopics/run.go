@@ -93,7 +93,7 @@ truth, and writes a reproducible report:
 Stage outputs are cached under --out/stages/<stage>-<hash of its configuration>
 and reused on the next run with the same configuration (--force recomputes
 them); an interrupted run resumes where it stopped (training resumes from its
-newest checkpoint). --quick runs a small corpus and short trainings (≈ 3 minutes
+newest checkpoint). --quick runs a small corpus and short trainings (≈ 4 minutes
 on 2 cores) to try the pipeline; the default takes longer (README).`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
   neurotopics run --quick --out /tmp/r  # a few minutes
