@@ -3,6 +3,7 @@ package nbui
 import (
 	"encoding/base64"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,14 +13,21 @@ import (
 // imgSrc matches the relative image sources of a report page.
 var imgSrc = regexp.MustCompile(`src="(plots/[^"]+\.(png|svg))"`)
 
+// InlineBudget is the most image bytes ShowReport inlines: a notebook
+// output of many megabytes is dropped by the kernel (a report can hold a
+// card image for each of hundreds of units).
+const InlineBudget = 3 << 20
+
 // ReportBody returns the body of the report written into dir (index.html of
-// `neurotopics run`), with its plots inlined as data URIs so that a notebook
-// shows it without serving the folder. The page was escaped when written;
-// it is returned as is.
-func ReportBody(dir string) (string, error) {
+// `neurotopics run`), with its plots inlined as data URIs, in page order,
+// up to budget bytes of images, so that a notebook shows it without serving
+// the folder; images past the budget keep their relative path and are
+// counted in skipped. The page was escaped when written; it is returned as
+// is.
+func ReportBody(dir string, budget int) (body string, skipped int, err error) {
 	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
 	if err != nil {
-		return "", fmt.Errorf("reading the report: %w (run `neurotopics run --out %s` first)", err, dir)
+		return "", 0, fmt.Errorf("reading the report: %w (run `neurotopics run --out %s` first)", err, dir)
 	}
 	s := string(page)
 	if i := strings.Index(s, "<body>"); i >= 0 {
@@ -33,6 +41,7 @@ func ReportBody(dir string) (string, error) {
 		s = string(page[i:j+len("</style>")]) + s
 	}
 	var missing []string
+	used := 0
 	s = imgSrc.ReplaceAllStringFunc(s, func(m string) string {
 		sub := imgSrc.FindStringSubmatch(m)
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sub[1])))
@@ -40,6 +49,11 @@ func ReportBody(dir string) (string, error) {
 			missing = append(missing, sub[1])
 			return m
 		}
+		if used+len(b) > budget {
+			skipped++
+			return m
+		}
+		used += len(b)
 		mime := "image/png"
 		if sub[2] == "svg" {
 			mime = "image/svg+xml"
@@ -47,17 +61,23 @@ func ReportBody(dir string) (string, error) {
 		return `src="data:` + mime + `;base64,` + base64.StdEncoding.EncodeToString(b) + `"`
 	})
 	if len(missing) > 0 {
-		return "", fmt.Errorf("the report in %s shows files that are missing: %s", dir, strings.Join(missing, ", "))
+		return "", 0, fmt.Errorf("the report in %s shows files that are missing: %s", dir, strings.Join(missing, ", "))
 	}
-	return s, nil
+	return s, skipped, nil
 }
 
-// ShowReport shows the report written into dir (see ReportBody).
+// ShowReport shows the report written into dir (see ReportBody), with up to
+// InlineBudget bytes of its images.
 func ShowReport(dir string) error {
-	body, err := ReportBody(dir)
+	body, skipped, err := ReportBody(dir, InlineBudget)
 	if err != nil {
 		return err
 	}
-	HTML(`<div class="neurotopics-report">` + body + `</div>`)
+	note := ""
+	if skipped > 0 {
+		note = fmt.Sprintf(`<p class="note">%d images (unit cards, mostly) are not shown here, to keep the notebook small: open %s in a browser for all of them.</p>`,
+			skipped, html.EscapeString(filepath.Join(dir, "index.html")))
+	}
+	HTML(`<div class="neurotopics-report">` + note + body + `</div>`)
 	return nil
 }

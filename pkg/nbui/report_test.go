@@ -22,9 +22,12 @@ func TestReportBody(t *testing.T) {
 	if err := r.Write(dir); err != nil {
 		t.Fatal(err)
 	}
-	body, err := ReportBody(dir)
-	if err != nil {
-		t.Fatal(err)
+	body, skipped, err := ReportBody(dir, 1<<20)
+	if err != nil || skipped != 0 {
+		t.Fatal(err, skipped)
+	}
+	if small, skipped, err := ReportBody(dir, 3); err != nil || skipped != 1 || strings.Contains(small, "base64") || !strings.Contains(small, `src="plots/a.png"`) {
+		t.Errorf("over the budget: skipped %d, err %v; want the image left as a path", skipped, err)
 	}
 	for _, want := range []string{`<section id="captioning">`, "data:image/png;base64,UE5HREFUQQ==", "&lt;script&gt;", "<style>"} {
 		if !strings.Contains(body, want) {
@@ -35,10 +38,10 @@ func TestReportBody(t *testing.T) {
 		t.Error("body has a script element or the page's body tag")
 	}
 	os.Remove(filepath.Join(dir, "plots", "a.png"))
-	if _, err := ReportBody(dir); err == nil || !strings.Contains(err.Error(), "plots/a.png") {
+	if _, _, err := ReportBody(dir, 1<<20); err == nil || !strings.Contains(err.Error(), "plots/a.png") {
 		t.Errorf("missing plot: got %v", err)
 	}
-	if _, err := ReportBody(t.TempDir()); err == nil || !strings.Contains(err.Error(), "neurotopics run") {
+	if _, _, err := ReportBody(t.TempDir(), 1<<20); err == nil || !strings.Contains(err.Error(), "neurotopics run") {
 		t.Errorf("no report: got %v", err)
 	}
 }
