@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -539,18 +538,6 @@ func writeTopicConcepts(dir, groundTruth string) error {
 		if err := report.WriteJSON(filepath.Join(dir, file), v); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// readJSONFile reads a JSON file of a stage into v.
-func readJSONFile(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }

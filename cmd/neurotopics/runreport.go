@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/report"
 	"github.com/neurotopics/neurotopics/pkg/revise"
 	"github.com/neurotopics/neurotopics/pkg/topics"
+	"github.com/neurotopics/neurotopics/pkg/transfer"
 )
 
 // meanSD formats the mean ± sample standard deviation of xs ("–" when
@@ -22,26 +22,11 @@ func meanSD(xs []float64, digits int) string {
 	if len(xs) == 0 {
 		return "–"
 	}
-	m, sd := meanStd(xs)
+	m, sd := transfer.MeanSD(xs)
 	if len(xs) == 1 {
 		return strconv.FormatFloat(m, 'f', digits, 64)
 	}
 	return strconv.FormatFloat(m, 'f', digits, 64) + " ± " + strconv.FormatFloat(sd, 'f', digits, 64)
-}
-
-// meanStd returns the mean and sample standard deviation of xs.
-func meanStd(xs []float64) (mean, sd float64) {
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	if len(xs) < 2 {
-		return mean, 0
-	}
-	for _, x := range xs {
-		sd += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(sd / float64(len(xs)-1))
 }
 
 // lambdaLabel names a model family of the tables.
@@ -127,15 +112,15 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 
 	// Topics.
 	var q topics.Quality
-	if err := readJSONFile(filepath.Join(topicsRes.Dir, topics.QualityFile), &q); err != nil {
+	if err := readJSON(filepath.Join(topicsRes.Dir, topics.QualityFile), &q); err != nil {
 		return err
 	}
 	var cr topics.ConceptReport
-	if err := readJSONFile(filepath.Join(topicsRes.Dir, "concepts.json"), &cr); err != nil {
+	if err := readJSON(filepath.Join(topicsRes.Dir, "concepts.json"), &cr); err != nil {
 		return err
 	}
 	var words map[string][]string
-	if err := readJSONFile(filepath.Join(topicsRes.Dir, "topic_words.json"), &words); err != nil {
+	if err := readJSON(filepath.Join(topicsRes.Dir, "topic_words.json"), &words); err != nil {
 		return err
 	}
 	ts := rep.AddSection("topics", "Topics of the captions (LDA)")
@@ -167,7 +152,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	var floorText string
 	for _, m := range models {
 		var e evalReport
-		if err := readJSONFile(filepath.Join(m.eval.Dir, "eval.json"), &e); err != nil {
+		if err := readJSON(filepath.Join(m.eval.Dir, "eval.json"), &e); err != nil {
 			return err
 		}
 		evals[m.Name] = &e
@@ -236,7 +221,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	var thresholds []float64
 	for _, m := range models {
 		var res interpret.Result
-		if err := readJSONFile(filepath.Join(m.interp.Dir, interpret.UnitsJSON), &res); err != nil {
+		if err := readJSON(filepath.Join(m.interp.Dir, interpret.UnitsJSON), &res); err != nil {
 			return err
 		}
 		agreements[m.Name] = res.Agreement
@@ -284,14 +269,14 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	}
 	rep.Sections = append(rep.Sections, tsec)
 	var tr any
-	if err := readJSONFile(filepath.Join(transferRes.Dir, "transfer.json"), &tr); err != nil {
+	if err := readJSON(filepath.Join(transferRes.Dir, "transfer.json"), &tr); err != nil {
 		return err
 	}
 	metrics["transfer"] = tr
 
 	// Revision.
 	var ms revise.Measurement
-	if err := readJSONFile(filepath.Join(reviseRes.Dir, "measure.json"), &ms); err != nil {
+	if err := readJSON(filepath.Join(reviseRes.Dir, "measure.json"), &ms); err != nil {
 		return err
 	}
 	rs := rep.AddSection("revision", "Revising wrong captions through the units")

@@ -84,9 +84,9 @@ func SampleShots(y []int, classes, shots int, seed uint64) []int {
 	return out
 }
 
-// meanSD returns the mean and the sample standard deviation (n − 1) of xs;
+// MeanSD returns the mean and the sample standard deviation (n − 1) of xs;
 // the deviation of one value is 0.
-func meanSD(xs []float64) (mean, sd float64) {
+func MeanSD(xs []float64) (mean, sd float64) {
 	if len(xs) == 0 {
 		return 0, 0
 	}

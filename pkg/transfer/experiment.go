@@ -145,7 +145,7 @@ func Run(ctx context.Context, task *Task, methods []Method, cfg Config, progress
 					progress(fmt.Sprintf("%s, %s, seed %d: accuracy %.4f (%d training clips)", m.Name(), ShotsName(shots), seed, e.Accuracy, len(train)))
 				}
 			}
-			cell.Mean, cell.SD = meanSD(cell.Accuracy)
+			cell.Mean, cell.SD = MeanSD(cell.Accuracy)
 			res.Cells = append(res.Cells, cell)
 		}
 	}
