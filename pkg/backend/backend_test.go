@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -50,5 +51,17 @@ func TestNewErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: got %v, want error containing %q", c.config, err, c.want)
 		}
+	}
+}
+
+func TestSpeedHint(t *testing.T) {
+	t.Setenv(EnvVar, "xla:cpu")
+	if h := SpeedHint(); h != "" {
+		t.Errorf("hint for the XLA backend: %q; want none", h)
+	}
+	t.Setenv(EnvVar, "")
+	want := !SIMDBuild() && runtime.GOARCH == "amd64"
+	if h := SpeedHint(); (h != "") != want || want && !strings.Contains(h, "GOEXPERIMENT=simd") {
+		t.Errorf("SIMDBuild %v on %s: hint %q", SIMDBuild(), runtime.GOARCH, h)
 	}
 }

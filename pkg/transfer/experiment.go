@@ -3,8 +3,10 @@ package transfer
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Method learns a task from some of its training clips and predicts the
@@ -61,6 +63,9 @@ type Config struct {
 	Shots []int `json:"shots"`
 	// Seeds draw the few-shot samples (and seed the methods).
 	Seeds []uint64 `json:"seeds"`
+	// Workers is the number of goroutines fitting pure methods (0:
+	// GOMAXPROCS); it does not change the results.
+	Workers int `json:"-"`
 }
 
 // DefaultConfig is 1, 5, 10 and all clips per class, seeds 1, 2, 3.
@@ -96,8 +101,36 @@ type Result struct {
 	Cells      []Cell   `json:"cells"`
 }
 
+// Pure is implemented by methods whose FitPredict shares no state between
+// calls and uses no random numbers: its result depends on seed only through
+// train. Run calls pure methods from several goroutines and fits them once
+// per distinct training set (with all clips per class, every seed draws the
+// same set).
+type Pure interface {
+	Method
+	Pure() bool
+}
+
+// Pure reports that a probe's FitPredict is pure (see the Pure interface).
+func (p *Probe) Pure() bool { return true }
+
+// job is one (method, shots, seed) evaluation of Run.
+type job struct {
+	method      Method
+	cell, seed  int // indices into Result.Cells and Config.Seeds
+	train       []int
+	pred        []int
+	err         error
+	reuse       *job // an earlier job with the same pure method and training set
+	done        chan struct{}
+	description string
+}
+
 // Run evaluates every method at every number of shots with every seed.
-// progress, if not nil, receives a line per (method, shots, seed).
+// Pure methods (see Pure) run on cfg.Workers goroutines (0: GOMAXPROCS) and
+// are fitted once per distinct training set; the others run one at a time.
+// The result does not depend on the number of workers. progress, if not
+// nil, receives a line per (method, shots, seed), in the order they finish.
 func Run(ctx context.Context, task *Task, methods []Method, cfg Config, progress func(string)) (*Result, error) {
 	if len(cfg.Shots) == 0 || len(cfg.Seeds) == 0 {
 		return nil, fmt.Errorf("transfer: need at least one number of shots and one seed")
@@ -114,42 +147,137 @@ func Run(ctx context.Context, task *Task, methods []Method, cfg Config, progress
 	}
 	C := len(task.Classes)
 	res := &Result{Classes: task.Classes, TrainClips: len(task.TrainIDs), TestClips: len(task.TestIDs), Config: cfg}
+
+	// Every evaluation as a job; a pure method's job with a training set seen
+	// before reuses that job's predictions.
+	var jobs []*job
 	for _, m := range methods {
+		pure := isPure(m)
+		bySet := map[string]*job{}
 		for _, shots := range cfg.Shots {
-			cell := Cell{Method: m.Name(), Shots: max(0, shots), Seeds: cfg.Seeds, PerClass: make([]float64, C), Confusion: make([][]int, C)}
+			res.Cells = append(res.Cells, Cell{Method: m.Name(), Shots: max(0, shots), Seeds: cfg.Seeds})
+			for si, seed := range cfg.Seeds {
+				j := &job{method: m, cell: len(res.Cells) - 1, seed: si, train: SampleShots(task.TrainY, C, shots, seed),
+					done: make(chan struct{}), description: fmt.Sprintf("%s, %s, seed %d", m.Name(), ShotsName(shots), seed)}
+				if pure {
+					key := fmt.Sprint(j.train)
+					j.reuse = bySet[key]
+					if j.reuse == nil {
+						bySet[key] = j
+					}
+				}
+				jobs = append(jobs, j)
+			}
+		}
+	}
+
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var errMu sync.Mutex
+	var firstErr error // the first failed fit, in time
+	fit := func(j *job) {
+		defer close(j.done)
+		if j.reuse != nil {
+			<-j.reuse.done
+			j.pred, j.err = j.reuse.pred, j.reuse.err
+			return
+		}
+		if err := ctx.Err(); err != nil {
+			j.err = err
+			return
+		}
+		j.pred, j.err = j.method.FitPredict(ctx, task, j.train, cfg.Seeds[j.seed])
+		if j.err != nil && ctx.Err() == nil {
+			errMu.Lock()
+			if firstErr == nil {
+				firstErr = fmt.Errorf("transfer: %s: %w", j.description, j.err)
+			}
+			errMu.Unlock()
+			cancel() // the other jobs stop
+		}
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	queue := make(chan *job)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range queue {
+				fit(j)
+			}
+		})
+	}
+	var progressMu sync.Mutex
+	report := func(j *job, e *Eval) {
+		if progress == nil {
+			return
+		}
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		progress(fmt.Sprintf("%s: accuracy %.4f (%d training clips)", j.description, e.Accuracy, len(j.train)))
+	}
+	// Pure jobs go to the workers; the others run here, one at a time,
+	// beside them.
+	go func() {
+		for _, j := range jobs {
+			if isPure(j.method) {
+				queue <- j
+			}
+		}
+		close(queue)
+	}()
+	for _, j := range jobs {
+		if !isPure(j.method) {
+			fit(j)
+		}
+	}
+	wg.Wait()
+
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := parent.Err(); err != nil {
+		return res, err
+	}
+	evals := make([]*Eval, len(jobs))
+	for i, j := range jobs {
+		e, err := Evaluate(j.pred, task.TestY, task.Classes)
+		if err != nil {
+			return nil, fmt.Errorf("transfer: %s: %w", j.method.Name(), err)
+		}
+		evals[i] = e
+		report(j, e)
+	}
+	for i, j := range jobs {
+		cell := &res.Cells[j.cell]
+		if cell.PerClass == nil {
+			cell.PerClass, cell.Confusion = make([]float64, C), make([][]int, C)
 			for k := range cell.Confusion {
 				cell.Confusion[k] = make([]int, C)
 			}
-			for _, seed := range cfg.Seeds {
-				if err := ctx.Err(); err != nil {
-					return res, err
-				}
-				train := SampleShots(task.TrainY, C, shots, seed)
-				pred, err := m.FitPredict(ctx, task, train, seed)
-				if err != nil {
-					return nil, fmt.Errorf("transfer: %s, %s, seed %d: %w", m.Name(), ShotsName(shots), seed, err)
-				}
-				e, err := Evaluate(pred, task.TestY, task.Classes)
-				if err != nil {
-					return nil, fmt.Errorf("transfer: %s: %w", m.Name(), err)
-				}
-				cell.Accuracy = append(cell.Accuracy, e.Accuracy)
-				cell.TrainClips += float64(len(train)) / float64(len(cfg.Seeds))
-				for k := range C {
-					cell.PerClass[k] += e.PerClass[k] / float64(len(cfg.Seeds))
-					for p := range C {
-						cell.Confusion[k][p] += e.Confusion[k][p]
-					}
-				}
-				if progress != nil {
-					progress(fmt.Sprintf("%s, %s, seed %d: accuracy %.4f (%d training clips)", m.Name(), ShotsName(shots), seed, e.Accuracy, len(train)))
-				}
+		}
+		e := evals[i]
+		cell.Accuracy = append(cell.Accuracy, e.Accuracy)
+		cell.TrainClips += float64(len(j.train)) / float64(len(cfg.Seeds))
+		for k := range C {
+			cell.PerClass[k] += e.PerClass[k] / float64(len(cfg.Seeds))
+			for p := range C {
+				cell.Confusion[k][p] += e.Confusion[k][p]
 			}
-			cell.Mean, cell.SD = MeanSD(cell.Accuracy)
-			res.Cells = append(res.Cells, cell)
 		}
 	}
+	for i := range res.Cells {
+		res.Cells[i].Mean, res.Cells[i].SD = MeanSD(res.Cells[i].Accuracy)
+	}
 	return res, nil
+}
+
+func isPure(m Method) bool {
+	p, ok := m.(Pure)
+	return ok && p.Pure()
 }
 
 // ShotsName names a number of shots: "1-shot", …, "all".

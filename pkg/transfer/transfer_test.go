@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
@@ -378,5 +379,87 @@ func TestSemanticFeaturesAndArchitectureSettings(t *testing.T) {
 	}
 	if _, err := captioner.NewStore(s); err != nil {
 		t.Errorf("settings do not parse: %v", err)
+	}
+}
+
+// countingProbe wraps a probe and counts its fits; fail makes the fits with
+// fewer than fail training clips return an error.
+type countingProbe struct {
+	*Probe
+	mu   sync.Mutex
+	fits int
+	fail int
+}
+
+func (c *countingProbe) FitPredict(ctx context.Context, task *Task, train []int, seed uint64) ([]int, error) {
+	c.mu.Lock()
+	c.fits++
+	c.mu.Unlock()
+	if len(train) < c.fail {
+		return nil, fmt.Errorf("too few clips (%d)", len(train))
+	}
+	return c.Probe.FitPredict(ctx, task, train, seed)
+}
+
+// impure is a method that is not Pure: Run must call it for every seed.
+type impure struct {
+	*countingProbe
+}
+
+func (impure) Pure() bool { return false }
+
+func TestRunWorkersReuseAndErrors(t *testing.T) {
+	classes := []string{"a", "b", "c"}
+	x, y := blobs(3, 20, 4, 1.5, 5)
+	xt, yt := blobs(3, 10, 4, 1.5, 6)
+	l := &Labels{Classes: classes, ByClip: map[string]int{}}
+	var train, test []string
+	for i := range y {
+		id := fmt.Sprintf("tr%03d", i)
+		train, l.ByClip[id] = append(train, id), y[i]
+	}
+	for i := range yt {
+		id := fmt.Sprintf("te%03d", i)
+		test, l.ByClip[id] = append(test, id), yt[i]
+	}
+	task, err := NewTask(l, train, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := func(label string) *Probe {
+		p, err := NewProbe(label, task, append(x, xt...), ClassifierConfig{Epochs: 50, LearningRate: 0.05, L2: 1e-3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg := Config{Shots: []int{1, 5, 0}, Seeds: []uint64{1, 2, 3}}
+	var results []*Result
+	for _, workers := range []int{1, 4} {
+		cfg.Workers = workers
+		pure := &countingProbe{Probe: probe("pure")}
+		imp := impure{&countingProbe{Probe: probe("impure")}}
+		res, err := Run(context.Background(), task, []Method{pure, imp}, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 3 shot settings × 3 seeds, but the all-clips set is the same
+		// for every seed: a pure method is fitted 7 times, the other 9.
+		if pure.fits != 7 || imp.fits != 9 {
+			t.Errorf("workers %d: %d pure and %d impure fits; want 7 and 9", workers, pure.fits, imp.fits)
+		}
+		if a, b := res.Cell("pure", 5), res.Cell("impure", 5); !reflect.DeepEqual(a.Accuracy, b.Accuracy) {
+			t.Errorf("workers %d: the same probe scored %v pure and %v impure", workers, a.Accuracy, b.Accuracy)
+		}
+		results = append(results, res)
+	}
+	if !reflect.DeepEqual(results[0].Cells, results[1].Cells) {
+		t.Errorf("results differ between 1 and 4 workers:\n%+v\n%+v", results[0].Cells, results[1].Cells)
+	}
+
+	failing := &countingProbe{Probe: probe("failing"), fail: 10}
+	_, err = Run(context.Background(), task, []Method{probe("ok"), failing}, Config{Shots: []int{0, 1}, Seeds: []uint64{1, 2}, Workers: 2}, nil)
+	if err == nil || !strings.Contains(err.Error(), "failing, 1-shot, seed") || !strings.Contains(err.Error(), "too few clips (3)") {
+		t.Errorf("a failing fit gave %v; want the method, shots, seed and cause", err)
 	}
 }
