@@ -14,6 +14,9 @@ export JUPYTER_DATA_DIR=${JUPYTER_DATA_DIR:-$tmp/jupyter}
 docker/install-notebook-env.sh
 export PATH="$(go env GOPATH)/bin:$PATH"
 export NEUROTOPICS_QUICK=1
+# GoNB compiles the cells like the Docker image does: with the Go backend's
+# SIMD kernels (docs/benchmarks.md).
+export GOEXPERIMENT=${GOEXPERIMENT-simd}
 nbs=("$@")
 [ ${#nbs[@]} -gt 0 ] || nbs=(notebooks/*.ipynb)
 fail=0

@@ -92,10 +92,13 @@ truth, and writes a reproducible report:
 Stage outputs are cached under --out/stages/<stage>-<hash of its configuration>
 and reused on the next run with the same configuration (--force recomputes
 them); an interrupted run resumes where it stopped (training resumes from its
-newest checkpoint). --quick runs a small corpus and short trainings (≈ 4 minutes
-on 2 cores) to try the pipeline; the default takes longer (README).`,
+newest checkpoint). --quick runs a small corpus and short trainings (≈ 2 minutes
+on 2 cores) to try the pipeline; the default takes ≈ 10 minutes on a first run
+and ≈ 7 once the frame features are cached, --seeds 3 ≈ 12 more (README). These
+times are for a binary built with GOEXPERIMENT=simd (Go's SIMD matrix kernels,
+amd64): without it training is ≈ 2.6× slower.`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
-  neurotopics run --quick --out /tmp/r  # a few minutes
+  neurotopics run --quick --out /tmp/r  # ≈ 2 minutes
   neurotopics run --seeds 3             # mean ± sd over 3 seeds for the paper's tables
   neurotopics run --set "train_steps=4000;semantic_bias=0.1"`,
 		Args: cobra.NoArgs,
@@ -273,6 +276,9 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	if f.quiet {
 		progress = io.Discard
 	}
+	if h := backend.SpeedHint(); h != "" {
+		fmt.Fprintln(logw, h)
+	}
 	nModels := len(plan.Lambdas) * len(plan.Seeds)
 	r := &pipeline.Runner{Root: stagesDir, Force: f.force}
 	sl := &stageLog{w: logw, of: 3 + 3*nModels + 3, r: r}
@@ -362,10 +368,15 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		for i, mr := range seedModels {
 			mr.train = results[i]
 		}
-		for _, mr := range seedModels {
-			lambda := mr.Lambda
-			baselines := len(models) == 0
-			mr.eval, err = sl.do(pipeline.Stage{Name: "eval-" + mr.Name, Config: map[string]any{"baselines": baselines},
+		// Evaluate, then interpret, the models of the seed side by side.
+		var evals, interps []pipeline.Stage
+		for i, mr := range seedModels {
+			bar := progress
+			if i > 0 && f.jobs > 1 {
+				bar = io.Discard // one progress bar on the terminal
+			}
+			baselines := len(models) == 0 && i == 0
+			evals = append(evals, pipeline.Stage{Name: "eval-" + mr.Name, Config: map[string]any{"baselines": baselines},
 				After: []*pipeline.Result{mr.train}, Run: func(dir string) error {
 					out, err := os.Create(filepath.Join(dir, "eval.json"))
 					if err != nil {
@@ -378,25 +389,30 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 					}
 					return subcommand(ctx, newEvalCmd(), args, out, logFile(dir))
 				}})
-			if err != nil {
-				return err
-			}
 			head := "model"
-			if lambda == 0 {
+			if mr.Lambda == 0 {
 				head = "probe" // a baseline's topic head is untrained
 			}
 			icfg := map[string]any{"head": head, "clips": plan.InterpretClips, "train_clips": plan.InterpretTrainClips}
-			mr.interp, err = sl.do(pipeline.Stage{Name: "interpret-" + mr.Name, Config: icfg, After: []*pipeline.Result{mr.train, topicsRes},
+			interps = append(interps, pipeline.Stage{Name: "interpret-" + mr.Name, Config: icfg, After: []*pipeline.Result{mr.train, topicsRes},
 				Run: func(dir string) error {
 					args := quietArg(append([]string{"--checkpoint", mr.train.Dir, "--out", dir, "--head", head,
 						"--topic-concepts", topicConcepts, "--topic-words", filepath.Join(topicsRes.Dir, "topic_words.json"),
 						"--clips", strconv.Itoa(plan.InterpretClips), "--train-clips", strconv.Itoa(plan.InterpretTrainClips),
 						"--fig-dir", "plots"}, dataArgs[:2]...))
-					return subcommand(ctx, newInterpretCmd(), args, logFile(dir), progress)
+					return subcommand(ctx, newInterpretCmd(), args, logFile(dir), bar)
 				}})
-			if err != nil {
-				return err
-			}
+		}
+		evalRes, err := sl.doParallel(evals, f.jobs)
+		if err != nil {
+			return err
+		}
+		interpRes, err := sl.doParallel(interps, f.jobs)
+		if err != nil {
+			return err
+		}
+		for i, mr := range seedModels {
+			mr.eval, mr.interp = evalRes[i], interpRes[i]
 			models = append(models, mr)
 		}
 	}
@@ -410,8 +426,13 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	}
 	base, interp := first(0), first(0.1)
 
-	// 4. transfer to action recognition (first seed's models).
-	transferRes, err := sl.do(pipeline.Stage{Name: "transfer", Config: map[string]any{"seeds": plan.TransferSeeds},
+	// 5. transfer to action recognition (first seed's models) beside the
+	// revision of wrong captions (first interpretive model).
+	reviseBar := progress
+	if f.jobs > 1 {
+		reviseBar = io.Discard // one progress bar on the terminal
+	}
+	last, err := sl.doParallel([]pipeline.Stage{{Name: "transfer", Config: map[string]any{"seeds": plan.TransferSeeds},
 		After: []*pipeline.Result{base.train, interp.train}, Run: func(dir string) error {
 			var seeds []string
 			for s := 1; s <= plan.TransferSeeds; s++ {
@@ -420,22 +441,16 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 			args := quietArg(append([]string{"--interp", interp.train.Dir, "--baseline", base.train.Dir, "--pool", "mean,mean+delta",
 				"--shots", "1,5,10,0", "--seeds", strings.Join(seeds, ","), "--out", dir}, dataArgs[:2]...))
 			return subcommand(ctx, newTransferCmd(), args, logFile(dir), progress)
-		}})
-	if err != nil {
-		return err
-	}
-
-	// 5. revision of wrong captions (first interpretive model).
-	reviseRes, err := sl.do(pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips},
+		}}, {Name: "revise", Config: map[string]any{"clips": plan.ReviseClips},
 		After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
 			args := append([]string{"--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
 				"--clips", strconv.Itoa(plan.ReviseClips), "--out", dir}, dataArgs[:2]...)
-			c := newReviseCmd()
-			return subcommand(ctx, c, append([]string{"measure"}, args...), logFile(dir), progress)
-		}})
+			return subcommand(ctx, newReviseCmd(), append([]string{"measure"}, args...), logFile(dir), reviseBar)
+		}}}, f.jobs)
 	if err != nil {
 		return err
 	}
+	transferRes, reviseRes := last[0], last[1]
 
 	// 6. the report.
 	fmt.Fprintf(logw, "[%d/%d] report …\n", sl.of, sl.of)

@@ -190,6 +190,9 @@ Hyperparameters (--set "key=value;key=value"; stored in every checkpoint):
 			if out == "" {
 				return fmt.Errorf("train: --out is required (the checkpoint folder)")
 			}
+			if h := backend.SpeedHint(); h != "" {
+				fmt.Fprintln(cmd.OutOrStdout(), h)
+			}
 			b, err := backend.New()
 			if err != nil {
 				return err
