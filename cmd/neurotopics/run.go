@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -37,6 +38,8 @@ type runFlags struct {
 	synthTest, fitFrames   int
 	interpretClips, shots  int
 	transferSeeds, revClip int
+	lambda                 float64
+	interpLoss             string
 }
 
 // runPlan is the whole configuration of a pipeline run, saved as the
@@ -53,6 +56,9 @@ type runPlan struct {
 	// Seeds the model seeds of each.
 	Lambdas []float64 `json:"lambdas"`
 	Seeds   []int     `json:"seeds"`
+	// InterpLoss is the interpretive models' loss: "mse" (the paper's) or
+	// "bce" (captioner's interp_loss).
+	InterpLoss string `json:"interp_loss"`
 	// Settings are the captioner hyperparameters shared by every model
 	// ("key=value;…"; interp_lambda and seed are set per model).
 	Settings string `json:"settings"`
@@ -77,7 +83,8 @@ truth, and writes a reproducible report:
   corpus     generate the captioned clips (neurotopics synth)
   topics     LDA topics of the captions; each clip's top topics are its labels
              (neurotopics topics), matched to the ground-truth concepts
-  train      the baseline (λ = 0) and the interpretive captioner (λ = 0.1),
+  train      the baseline (λ = 0) and the interpretive captioner (--lambda,
+             the paper's 0.1, with --interp-loss, the paper's squared error),
              trained on the topic labels, for each seed (neurotopics train)
   eval       caption metrics on the test split, the human ceiling and the
              constant-caption floor, concept accuracy per family (neurotopics eval)
@@ -100,6 +107,7 @@ amd64): without it training is ≈ 2.6× slower.`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
   neurotopics run --quick --out /tmp/r  # ≈ 2 minutes
   neurotopics run --seeds 3             # mean ± sd over 3 seeds for the paper's tables
+  neurotopics run --interp-loss bce --lambda 1   # the BCE interpretive loss
   neurotopics run --set "train_steps=4000;semantic_bias=0.1"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -115,6 +123,8 @@ amd64): without it training is ≈ 2.6× slower.`,
 	fs.IntVar(&f.seeds, "seeds", 1, "model seeds per λ (the tables show mean ± sd over them)")
 	fs.BoolVar(&f.force, "force", false, "recompute every stage even when its cached output exists")
 	fs.StringVar(&f.settings, "set", "", `captioner hyperparameters for every model, "key=value;…" (see neurotopics train --help)`)
+	fs.Float64Var(&f.lambda, "lambda", 0.1, "λ of the interpretive model (the paper's 0.1); the baseline has λ = 0")
+	fs.StringVar(&f.interpLoss, "interp-loss", "mse", `the interpretive model's loss: "mse" (the paper's ‖ŝ − s‖²) or "bce" (sigmoid cross-entropy; with --lambda 1 it named every concept family better and kept more units alive: docs/results.md)`)
 	fs.IntVar(&f.steps, "steps", 0, "training steps per model (0: 2500, or 400 with --quick)")
 	fs.IntVar(&f.topicsK, "topics-k", 30, "LDA topics")
 	fs.IntVar(&f.synthTrain, "synth-train", 0, "training clips of the corpus (0: the default corpus' 5000, or 600 with --quick)")
@@ -133,7 +143,7 @@ amd64): without it training is ≈ 2.6× slower.`,
 // plan turns the flags into the run's configuration.
 func (f *runFlags) plan() (runPlan, error) {
 	p := runPlan{Quick: f.quick, Synth: synth.DefaultConfig(), FitFrames: 3000, TopicsK: f.topicsK, TopicsIterations: 200,
-		Lambdas: []float64{0, 0.1}, InterpretClips: f.interpretClips, TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
+		Lambdas: []float64{0, f.lambda}, InterpLoss: f.interpLoss, InterpretClips: f.interpretClips, TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
 	steps := 2500
 	if f.quick {
 		p.Synth.Train, p.Synth.Val, p.Synth.Test = 600, 100, 200
@@ -152,6 +162,12 @@ func (f *runFlags) plan() (runPlan, error) {
 	}
 	if f.seeds < 1 {
 		return p, fmt.Errorf("--seeds %d; expected ≥ 1", f.seeds)
+	}
+	if !(f.lambda > 0) || math.IsInf(f.lambda, 0) {
+		return p, fmt.Errorf("--lambda %v; expected a finite λ > 0 (the baseline, λ = 0, is always trained)", f.lambda)
+	}
+	if f.interpLoss != "mse" && f.interpLoss != "bce" {
+		return p, fmt.Errorf("--interp-loss %q; expected \"mse\" (the paper's) or \"bce\"", f.interpLoss)
 	}
 	if f.topicsK < 2 {
 		return p, fmt.Errorf("--topics-k %d; expected ≥ 2", f.topicsK)
@@ -339,6 +355,9 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		for i, lambda := range plan.Lambdas {
 			mr := &modelRun{Lambda: lambda, Seed: seed, Name: modelName(lambda, seed)}
 			settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", plan.Settings, lambda, seed)
+			if lambda > 0 && plan.InterpLoss != "mse" {
+				settings += ";interp_loss=" + plan.InterpLoss
+			}
 			st := pipeline.Stage{Name: "train-" + mr.Name, Config: map[string]any{"settings": settings, "data": dataArgs[2:]},
 				After: []*pipeline.Result{topicsRes}}
 			key, err := pipeline.Key(st)
@@ -424,7 +443,7 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		}
 		return nil
 	}
-	base, interp := first(0), first(0.1)
+	base, interp := first(0), first(plan.Lambdas[1])
 
 	// 5. transfer to action recognition (first seed's models) beside the
 	// revision of wrong captions (first interpretive model).

@@ -75,9 +75,46 @@ func TestRunFlagErrors(t *testing.T) {
 		{[]string{"run", "--seeds", "0"}, "--seeds 0"},
 		{[]string{"run", "--topics-k", "1"}, "--topics-k 1"},
 		{[]string{"run", "--steps", "-3"}, "expected ≥ 0"},
+		{[]string{"run", "--lambda", "0"}, "--lambda 0; expected a finite λ > 0"},
+		{[]string{"run", "--interp-loss", "l1"}, `--interp-loss "l1"; expected "mse"`},
 	} {
 		if _, err := run(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want an error containing %q", c.args, err, c.want)
+		}
+	}
+}
+
+func TestRunPlanInterpLoss(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		label string
+		loss  string
+		lam   float64
+	}{
+		{nil, "interpretive (λ = 0.1)", "mse", 0.1},
+		{[]string{"--interp-loss", "bce", "--lambda", "1"}, "interpretive (λ = 1, BCE)", "bce", 1},
+	} {
+		cmd := newRunCmd()
+		if err := cmd.Flags().Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		var f runFlags
+		// The flags are bound to the command's own runFlags; read them back.
+		f.lambda, _ = cmd.Flags().GetFloat64("lambda")
+		f.interpLoss, _ = cmd.Flags().GetString("interp-loss")
+		f.seeds, f.topicsK = 1, 30
+		p, err := f.plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.InterpLoss != c.loss || len(p.Lambdas) != 2 || p.Lambdas[0] != 0 || p.Lambdas[1] != c.lam {
+			t.Errorf("%v: plan has loss %q, λ %v", c.args, p.InterpLoss, p.Lambdas)
+		}
+		if got := lambdaLabel(p.Lambdas[1], p.InterpLoss); got != c.label {
+			t.Errorf("%v: label %q, want %q", c.args, got, c.label)
+		}
+		if got := lambdaLabel(0, p.InterpLoss); got != "baseline (λ = 0)" {
+			t.Errorf("%v: baseline label %q", c.args, got)
 		}
 	}
 }

@@ -29,12 +29,25 @@ func meanSD(xs []float64, digits int) string {
 	return strconv.FormatFloat(m, 'f', digits, 64) + " ± " + strconv.FormatFloat(sd, 'f', digits, 64)
 }
 
-// lambdaLabel names a model family of the tables.
-func lambdaLabel(lambda float64) string {
-	if lambda == 0 {
+// lambdaLabel names a model family of the tables: the baseline, or the
+// interpretive model with its λ and, unless it is the paper's squared error,
+// its loss.
+func lambdaLabel(lambda float64, loss string) string {
+	switch {
+	case lambda == 0:
 		return "baseline (λ = 0)"
+	case loss != "" && loss != "mse":
+		return fmt.Sprintf("interpretive (λ = %g, %s)", lambda, strings.ToUpper(loss))
 	}
 	return fmt.Sprintf("interpretive (λ = %g)", lambda)
+}
+
+// interpLossName describes the interpretive loss of a run.
+func interpLossName(loss string) string {
+	if loss == "bce" {
+		return "sigmoid cross-entropy"
+	}
+	return "squared error, the paper's"
 }
 
 // importSection reads a stage's saved report section and copies the files
@@ -95,8 +108,8 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	metrics := map[string]any{}
 	rep := &report.Report{
 		Title: "neurotopics: interpretable units of a video captioner, on the synthetic corpus",
-		Subtitle: fmt.Sprintf("A reproduction of Dong et al., CVPR 2017, on %d/%d/%d synthetic clips (seed %d); models: λ ∈ %v, seeds %v.",
-			plan.Synth.Train, plan.Synth.Val, plan.Synth.Test, plan.Synth.Seed, plan.Lambdas, plan.Seeds),
+		Subtitle: fmt.Sprintf("A reproduction of Dong et al., CVPR 2017, on %d/%d/%d synthetic clips (seed %d); models: λ ∈ %v (interpretive loss: %s), seeds %v.",
+			plan.Synth.Train, plan.Synth.Val, plan.Synth.Test, plan.Synth.Seed, plan.Lambdas, interpLossName(plan.InterpLoss), plan.Seeds),
 		Metrics: metrics, Config: plan,
 	}
 
@@ -170,7 +183,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	ft2 := report.Table{Caption: "Concepts named correctly in the generated captions (share of named concepts of the family that the clip has; mean over seeds)"}
 	var famNames []string
 	for _, lambda := range plan.Lambdas {
-		row := []string{lambdaLabel(lambda), strconv.Itoa(len(plan.Seeds))}
+		row := []string{lambdaLabel(lambda, plan.InterpLoss), strconv.Itoa(len(plan.Seeds))}
 		fam := map[string][]float64{}
 		for _, k := range keys {
 			var xs []float64
@@ -197,7 +210,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 			}
 		}
 		ct.Rows = append(ct.Rows, row)
-		frow := []string{lambdaLabel(lambda)}
+		frow := []string{lambdaLabel(lambda, plan.InterpLoss)}
 		for _, name := range famNames {
 			frow = append(frow, meanSD(fam[name], 3))
 		}
@@ -244,7 +257,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 				alive, det, conc = append(alive, g.Frac(g.Alive)), append(det, g.Frac(g.Detectors)), append(conc, float64(g.Concepts))
 				agree, both = append(agree, g.Frac(g.Agree)), append(both, g.Frac(g.Both))
 			}
-			it.Rows = append(it.Rows, []string{lambdaLabel(lambda), fmt.Sprint(th), meanSD(alive, 3), meanSD(det, 3), meanSD(conc, 1), meanSD(agree, 3), meanSD(both, 3)})
+			it.Rows = append(it.Rows, []string{lambdaLabel(lambda, plan.InterpLoss), fmt.Sprint(th), meanSD(alive, 3), meanSD(det, 3), meanSD(conc, 1), meanSD(agree, 3), meanSD(both, 3)})
 		}
 	}
 	is.Add(it)
