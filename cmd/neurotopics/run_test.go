@@ -54,9 +54,26 @@ func TestRunPipeline(t *testing.T) {
 	if !bytes.Equal(metrics[0], metrics[1]) {
 		t.Errorf("two runs with the same seed wrote different metrics.json:\n%s\n---\n%s", metrics[0], metrics[1])
 	}
+	// A figure left by an earlier report in the folder goes.
+	stale := filepath.Join(dirs[0], "plots", "neurons-lambda9-seed1", "unit_000.png")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out, err := run(t, append(tinyRun, "--out", dirs[0], "--cache", filepath.Join(dirs[0], "features"))...)
 	if err != nil {
 		t.Fatalf("second run: %v", err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a stale figure of an earlier report survived: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dirs[0], "plots", "topics.png")); err != nil {
+		t.Errorf("the second report lost its own figures: %v", err)
+	}
+	if cards, _ := filepath.Glob(filepath.Join(dirs[0], "plots", "neurons-*", "unit_*.png")); len(cards) == 0 {
+		t.Error("the second report has no unit cards")
 	}
 	// Only the features step (which reads the feature cache) says "done in".
 	if !strings.Contains(out, "report:") || strings.Count(out, ": done in") != 1 {

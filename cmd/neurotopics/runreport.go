@@ -105,6 +105,11 @@ func importSection(stageDir, reportDir, prefix string) (*report.Section, error) 
 // plots/.
 func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, topicsRes *pipeline.Result, models []*modelRun,
 	transferRes, reviseRes *pipeline.Result) error {
+	// plots/ belongs to the report: figures of an earlier report written
+	// into the same folder (say, with other models) must not linger.
+	if err := os.RemoveAll(filepath.Join(out, "plots")); err != nil {
+		return fmt.Errorf("clearing the old figures: %w", err)
+	}
 	metrics := map[string]any{}
 	rep := &report.Report{
 		Title: "neurotopics: interpretable units of a video captioner, on the synthetic corpus",
