@@ -218,10 +218,10 @@ func TestLabelsAndTask(t *testing.T) {
 	}
 }
 
-func TestRunProbesAndPlot(t *testing.T) {
-	classes := []string{"left", "right", "up"}
-	x, y := blobs(3, 30, 5, 4, 3)
-	xt, yt := blobs(3, 20, 5, 4, 4)
+// blobTask is the task of training clips "tr000"… with classes y and test
+// clips "te000"… with classes yt.
+func blobTask(t *testing.T, classes []string, y, yt []int) *Task {
+	t.Helper()
 	l := &Labels{Classes: classes, ByClip: map[string]int{}}
 	var train, test []string
 	for i := range y {
@@ -236,6 +236,14 @@ func TestRunProbesAndPlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return task
+}
+
+func TestRunProbesAndPlot(t *testing.T) {
+	classes := []string{"left", "right", "up"}
+	x, y := blobs(3, 30, 5, 4, 3)
+	xt, yt := blobs(3, 20, 5, 4, 4)
+	task := blobTask(t, classes, y, yt)
 	good, err := NewProbe("good", task, append(x, xt...), DefaultClassifierConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -412,20 +420,7 @@ func TestRunWorkersReuseAndErrors(t *testing.T) {
 	classes := []string{"a", "b", "c"}
 	x, y := blobs(3, 20, 4, 1.5, 5)
 	xt, yt := blobs(3, 10, 4, 1.5, 6)
-	l := &Labels{Classes: classes, ByClip: map[string]int{}}
-	var train, test []string
-	for i := range y {
-		id := fmt.Sprintf("tr%03d", i)
-		train, l.ByClip[id] = append(train, id), y[i]
-	}
-	for i := range yt {
-		id := fmt.Sprintf("te%03d", i)
-		test, l.ByClip[id] = append(test, id), yt[i]
-	}
-	task, err := NewTask(l, train, test)
-	if err != nil {
-		t.Fatal(err)
-	}
+	task := blobTask(t, classes, y, yt)
 	probe := func(label string) *Probe {
 		p, err := NewProbe(label, task, append(x, xt...), ClassifierConfig{Epochs: 50, LearningRate: 0.05, L2: 1e-3})
 		if err != nil {
@@ -458,7 +453,7 @@ func TestRunWorkersReuseAndErrors(t *testing.T) {
 	}
 
 	failing := &countingProbe{Probe: probe("failing"), fail: 10}
-	_, err = Run(context.Background(), task, []Method{probe("ok"), failing}, Config{Shots: []int{0, 1}, Seeds: []uint64{1, 2}, Workers: 2}, nil)
+	_, err := Run(context.Background(), task, []Method{probe("ok"), failing}, Config{Shots: []int{0, 1}, Seeds: []uint64{1, 2}, Workers: 2}, nil)
 	if err == nil || !strings.Contains(err.Error(), "failing, 1-shot, seed") || !strings.Contains(err.Error(), "too few clips (3)") {
 		t.Errorf("a failing fit gave %v; want the method, shots, seed and cause", err)
 	}
