@@ -292,6 +292,14 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	if f.quiet {
 		progress = io.Discard
 	}
+	// barOf is where the i-th of the stages running side by side draws its
+	// progress bar: one bar on the terminal, the first stage's.
+	barOf := func(i int) io.Writer {
+		if i > 0 && f.jobs > 1 {
+			return io.Discard
+		}
+		return progress
+	}
 	if h := backend.SpeedHint(); h != "" {
 		fmt.Fprintln(logw, h)
 	}
@@ -367,10 +375,9 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 			// Checkpoints go to a folder outside the stage's temporary one,
 			// so that a run interrupted during training resumes from them.
 			ckpt := filepath.Join(stagesDir, "checkpoints", st.Name+"-"+key)
-			// One progress bar on the terminal: the first model's.
-			bar, args := progress, []string{"--out", ckpt, "--targets", topicsRes.Dir, "--set", settings}
-			if i > 0 && f.jobs > 1 || f.quiet {
-				bar, args = io.Discard, append(args, "--quiet")
+			bar, args := barOf(i), []string{"--out", ckpt, "--targets", topicsRes.Dir, "--set", settings}
+			if bar == io.Discard {
+				args = append(args, "--quiet")
 			}
 			st.Run = func(dir string) error {
 				if err := subcommand(ctx, newTrainCmd(), append(args, dataArgs...), logFile(dir), bar); err != nil {
@@ -390,10 +397,7 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		// Evaluate, then interpret, the models of the seed side by side.
 		var evals, interps []pipeline.Stage
 		for i, mr := range seedModels {
-			bar := progress
-			if i > 0 && f.jobs > 1 {
-				bar = io.Discard // one progress bar on the terminal
-			}
+			bar := barOf(i)
 			baselines := len(models) == 0 && i == 0
 			evals = append(evals, pipeline.Stage{Name: "eval-" + mr.Name, Config: map[string]any{"baselines": baselines},
 				After: []*pipeline.Result{mr.train}, Run: func(dir string) error {
@@ -447,10 +451,6 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 
 	// 5. transfer to action recognition (first seed's models) beside the
 	// revision of wrong captions (first interpretive model).
-	reviseBar := progress
-	if f.jobs > 1 {
-		reviseBar = io.Discard // one progress bar on the terminal
-	}
 	last, err := sl.doParallel([]pipeline.Stage{{Name: "transfer", Config: map[string]any{"seeds": plan.TransferSeeds},
 		After: []*pipeline.Result{base.train, interp.train}, Run: func(dir string) error {
 			var seeds []string
@@ -464,7 +464,7 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
 			args := append([]string{"--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
 				"--clips", strconv.Itoa(plan.ReviseClips), "--out", dir}, dataArgs[:2]...)
-			return subcommand(ctx, newReviseCmd(), append([]string{"measure"}, args...), logFile(dir), reviseBar)
+			return subcommand(ctx, newReviseCmd(), append([]string{"measure"}, args...), logFile(dir), barOf(1))
 		}}}, f.jobs)
 	if err != nil {
 		return err

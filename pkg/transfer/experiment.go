@@ -117,7 +117,8 @@ func (p *Probe) Pure() bool { return true }
 // job is one (method, shots, seed) evaluation of Run.
 type job struct {
 	method      Method
-	cell, seed  int // indices into Result.Cells and Config.Seeds
+	pure        bool // see Pure
+	cell, seed  int  // indices into Result.Cells and Config.Seeds
 	train       []int
 	pred        []int
 	err         error
@@ -130,7 +131,8 @@ type job struct {
 // Pure methods (see Pure) run on cfg.Workers goroutines (0: GOMAXPROCS) and
 // are fitted once per distinct training set; the others run one at a time.
 // The result does not depend on the number of workers. progress, if not
-// nil, receives a line per (method, shots, seed), in the order they finish.
+// nil, receives a line per (method, shots, seed), in that order, once every
+// fit is done.
 func Run(ctx context.Context, task *Task, methods []Method, cfg Config, progress func(string)) (*Result, error) {
 	if len(cfg.Shots) == 0 || len(cfg.Seeds) == 0 {
 		return nil, fmt.Errorf("transfer: need at least one number of shots and one seed")
@@ -155,9 +157,13 @@ func Run(ctx context.Context, task *Task, methods []Method, cfg Config, progress
 		pure := isPure(m)
 		bySet := map[string]*job{}
 		for _, shots := range cfg.Shots {
-			res.Cells = append(res.Cells, Cell{Method: m.Name(), Shots: max(0, shots), Seeds: cfg.Seeds})
+			cell := Cell{Method: m.Name(), Shots: max(0, shots), Seeds: cfg.Seeds, PerClass: make([]float64, C), Confusion: make([][]int, C)}
+			for k := range cell.Confusion {
+				cell.Confusion[k] = make([]int, C)
+			}
+			res.Cells = append(res.Cells, cell)
 			for si, seed := range cfg.Seeds {
-				j := &job{method: m, cell: len(res.Cells) - 1, seed: si, train: SampleShots(task.TrainY, C, shots, seed),
+				j := &job{method: m, pure: pure, cell: len(res.Cells) - 1, seed: si, train: SampleShots(task.TrainY, C, shots, seed),
 					done: make(chan struct{}), description: fmt.Sprintf("%s, %s, seed %d", m.Name(), ShotsName(shots), seed)}
 				if pure {
 					key := fmt.Sprint(j.train)
@@ -210,27 +216,18 @@ func Run(ctx context.Context, task *Task, methods []Method, cfg Config, progress
 			}
 		})
 	}
-	var progressMu sync.Mutex
-	report := func(j *job, e *Eval) {
-		if progress == nil {
-			return
-		}
-		progressMu.Lock()
-		defer progressMu.Unlock()
-		progress(fmt.Sprintf("%s: accuracy %.4f (%d training clips)", j.description, e.Accuracy, len(j.train)))
-	}
 	// Pure jobs go to the workers; the others run here, one at a time,
 	// beside them.
 	go func() {
 		for _, j := range jobs {
-			if isPure(j.method) {
+			if j.pure {
 				queue <- j
 			}
 		}
 		close(queue)
 	}()
 	for _, j := range jobs {
-		if !isPure(j.method) {
+		if !j.pure {
 			fit(j)
 		}
 	}
@@ -242,24 +239,15 @@ func Run(ctx context.Context, task *Task, methods []Method, cfg Config, progress
 	if err := parent.Err(); err != nil {
 		return res, err
 	}
-	evals := make([]*Eval, len(jobs))
-	for i, j := range jobs {
+	for _, j := range jobs {
 		e, err := Evaluate(j.pred, task.TestY, task.Classes)
 		if err != nil {
 			return nil, fmt.Errorf("transfer: %s: %w", j.method.Name(), err)
 		}
-		evals[i] = e
-		report(j, e)
-	}
-	for i, j := range jobs {
-		cell := &res.Cells[j.cell]
-		if cell.PerClass == nil {
-			cell.PerClass, cell.Confusion = make([]float64, C), make([][]int, C)
-			for k := range cell.Confusion {
-				cell.Confusion[k] = make([]int, C)
-			}
+		if progress != nil {
+			progress(fmt.Sprintf("%s: accuracy %.4f (%d training clips)", j.description, e.Accuracy, len(j.train)))
 		}
-		e := evals[i]
+		cell := &res.Cells[j.cell]
 		cell.Accuracy = append(cell.Accuracy, e.Accuracy)
 		cell.TrainClips += float64(len(j.train)) / float64(len(cfg.Seeds))
 		for k := range C {
