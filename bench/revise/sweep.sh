@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# sweep.sh RUN_DIR OUT_DIR: measure the revision rule of `neurotopics revise
+# measure` over edit strengths and units per topic, and steering over
+# strengths, on the interpretive models of a `neurotopics run` report folder
+# (all its seeds), on the validation and test splits, with 20 random draws per
+# case; then print the pooled tables (bench/revise/table.go).
+#
+#   GOEXPERIMENT=simd go run ./cmd/neurotopics run --interp-loss bce --lambda 1 --seeds 3 --out runs/bce
+#   bash bench/revise/sweep.sh runs/bce out/revise-sweep
+#
+# LAMBDA selects the models (default 1, the folder name's "lambda1").
+set -euo pipefail
+run=${1:?usage: sweep.sh RUN_DIR OUT_DIR}
+out=${2:?usage: sweep.sh RUN_DIR OUT_DIR}
+lambda=${LAMBDA:-1}
+cache=${CACHE:-$HOME/.cache/neurotopics/features}
+cd "$(dirname "$0")/../.."
+bin=$(mktemp -d)/neurotopics
+go build -o "$bin" ./cmd/neurotopics
+topics=$(ls -d "$run"/stages/topics-* | head -1)
+mkdir -p "$out"
+measure() { # split seed strength units
+	local o="$out/$1-s$2-st$3-mu$4" m
+	m=$(ls -d "$run"/stages/train-lambda"$lambda"-seed"$2"-* | head -1)
+	[ -f "$o/measure.json" ] && return
+	"$bin" revise measure --model "$m" --concept-topics "$topics/concept_topics.json" --cache "$cache" \
+		--split "$1" --strength "$3" --max-units-per-topic "$4" --draws 20 --out "$o" > "$o.log" 2>&1
+}
+seeds=$(ls -d "$run"/stages/train-lambda"$lambda"-seed* | sed 's/.*-seed\([0-9]*\)-.*/\1/' | sort -n)
+for split in val test; do
+	for s in $seeds; do
+		for st in 0.25 0.5 0.75 1; do for mu in 0 3; do measure $split $s $st $mu; done; done
+		for st in 1 1.5 2 3; do for mu in 1 2; do measure $split $s $st $mu; done; done
+	done
+done
+go run ./bench/revise "$out"
