@@ -366,7 +366,13 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 			if lambda > 0 && plan.InterpLoss != "mse" {
 				settings += ";interp_loss=" + plan.InterpLoss
 			}
-			st := pipeline.Stage{Name: "train-" + mr.Name, Config: map[string]any{"settings": settings, "data": dataArgs[2:]},
+			// The key holds every resolved hyperparameter, not only the
+			// settings, so that a changed default retrains the model.
+			params, err := captioner.ResolveParams(settings)
+			if err != nil {
+				return fmt.Errorf("--set %q: %w", plan.Settings, err)
+			}
+			st := pipeline.Stage{Name: "train-" + mr.Name, Config: map[string]any{"settings": settings, "params": params, "data": dataArgs[2:]},
 				After: []*pipeline.Result{topicsRes}}
 			key, err := pipeline.Key(st)
 			if err != nil {

@@ -113,6 +113,28 @@ func TestApplySettings(t *testing.T) {
 	}
 }
 
+func TestResolveParams(t *testing.T) {
+	got, err := ResolveParams("seed=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultParams()
+	want[ParamSeed] = 3
+	if len(got) != len(want) {
+		t.Fatalf("got %d parameters, want %d", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v (%T), want %v (%T)", k, got[k], got[k], v, v)
+		}
+	}
+	for _, bad := range []string{"nope=1", "dropout=1.5"} {
+		if _, err := ResolveParams(bad); err == nil {
+			t.Errorf("ResolveParams(%q): no error", bad)
+		}
+	}
+}
+
 func TestNewChecksUnitsAgainstTopics(t *testing.T) {
 	store, _ := NewStore("semantic_units=3")
 	v := corpus.VocabFromCounts(map[string]int{"a": 1}, 1)

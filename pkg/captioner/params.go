@@ -181,6 +181,32 @@ func ApplySettings(store *model.Store, settings string) ([]string, error) {
 	return changed, nil
 }
 
+// ResolveParams returns every hyperparameter's value after settings (see
+// ApplySettings) override the defaults: what a model trained with settings
+// uses. Callers that cache trained models key them on it, so that a changed
+// default is never mistaken for the old one.
+func ResolveParams(settings string) (map[string]any, error) {
+	store, err := NewStore(settings)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := readParams(store); err != nil {
+		return nil, err
+	}
+	return storeParams(store), nil
+}
+
+// storeParams returns the hyperparameters held in store.
+func storeParams(store *model.Store) map[string]any {
+	m := map[string]any{}
+	for k := range DefaultParams() {
+		if v, ok := store.GetParam(k); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
 // ParamKeys lists the hyperparameter keys in sorted order.
 func ParamKeys() []string {
 	keys := make([]string, 0, len(DefaultParams()))
@@ -292,12 +318,6 @@ func (p params) validate() error {
 // paramsJSON renders the store's root hyperparameters as sorted JSON, for
 // logs and checkpoints.
 func paramsJSON(store *model.Store) string {
-	m := map[string]any{}
-	for k := range DefaultParams() {
-		if v, ok := store.GetParam(k); ok {
-			m[k] = v
-		}
-	}
-	b, _ := json.Marshal(m)
+	b, _ := json.Marshal(storeParams(store))
 	return string(b)
 }
