@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -112,13 +113,7 @@ func printTables(rows map[key]*pooled) {
 		if ua != ub {
 			return ub - ua
 		}
-		switch {
-		case a.strength < b.strength:
-			return -1
-		case a.strength > b.strength:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.strength, b.strength)
 	})
 	t, v := rows[keys[0]], rows[key{"val", keys[0].strength, keys[0].units}]
 	fmt.Printf("Cases pooled over seeds: test %.0f, val %.0f.\n\n", t.cases, v.cases)
@@ -140,15 +135,7 @@ func printTables(rows map[key]*pooled) {
 	fmt.Println("| steering strength | test: fix | test: damage | test: random directions fix | val: fix | val: damage | val: random directions fix |")
 	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	done := map[float64]bool{}
-	slices.SortStableFunc(keys, func(a, b key) int {
-		switch {
-		case a.strength < b.strength:
-			return -1
-		case a.strength > b.strength:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(keys, func(a, b key) int { return cmp.Compare(a.strength, b.strength) })
 	for _, k := range keys {
 		if done[k.strength] {
 			continue
