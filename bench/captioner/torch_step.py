@@ -102,6 +102,8 @@ def main():
     p.add_argument("--vocab", type=int, default=320)
     p.add_argument("--decoder-dim", type=int, default=128)
     p.add_argument("--max-words", type=int, default=20)
+    p.add_argument("--dropout", type=float, default=0.0,
+                   help="dropout rate (the Go model's default, 0 since 2026-11-30)")
     p.add_argument("--steps-per-batch", type=int, default=12,
                    help="decoder steps of every batch (Go's median batch of the synthetic corpus runs 12)")
     p.add_argument("--steps", type=int, default=60)
@@ -112,7 +114,7 @@ def main():
     torch.manual_seed(1)
     B, T, L = args.batch, args.frames, args.steps_per_batch
     m = Captioner(args.feat_dim, args.encoder_dim, args.semantic_units, args.targets, args.vocab,
-                  args.decoder_dim, 0.2, args.encoder)
+                  args.decoder_dim, args.dropout, args.encoder)
     opt = torch.optim.Adam(m.parameters(), lr=4e-3)
     feats = torch.randn(B, T, args.feat_dim)
     tokens = torch.randint(4, args.vocab, (B, L + 1))
