@@ -3,7 +3,7 @@
 # measure` over edit strengths and units per topic, and steering over
 # strengths, on the interpretive models of a `neurotopics run` report folder
 # (all its seeds), on the validation and test splits, with 20 random draws per
-# case; then print the pooled tables (bench/revise/table.go).
+# case; then print the pooled tables (go run ./bench/revise).
 #
 #   GOEXPERIMENT=simd go run ./cmd/neurotopics run --interp-loss bce --lambda 1 --seeds 3 --out runs/bce
 #   bash bench/revise/sweep.sh runs/bce out/revise-sweep
