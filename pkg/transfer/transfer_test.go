@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -456,5 +457,112 @@ func TestRunWorkersReuseAndErrors(t *testing.T) {
 	_, err := Run(context.Background(), task, []Method{probe("ok"), failing}, Config{Shots: []int{0, 1}, Seeds: []uint64{1, 2}, Workers: 2}, nil)
 	if err == nil || !strings.Contains(err.Error(), "failing, 1-shot, seed") || !strings.Contains(err.Error(), "too few clips (3)") {
 		t.Errorf("a failing fit gave %v; want the method, shots, seed and cause", err)
+	}
+}
+
+// referenceFit is TrainClassifier's full-batch Adam written plainly, one
+// product at a time, from the standardised rows xs [n][D]: the oracle its
+// register-blocked loops must match bit for bit.
+func referenceFit(xs [][]float64, y []int, C int, cfg ClassifierConfig) (w, b []float64, loss float64) {
+	D, n := len(xs[0]), len(xs)
+	w, b = make([]float64, D*C), make([]float64, C)
+	gW, gB := make([]float64, D*C), make([]float64, C)
+	ad := newAdam(D*C+C, cfg.LearningRate)
+	for range cfg.Epochs {
+		clear(gW)
+		clear(gB)
+		loss = 0
+		for r, xr := range xs {
+			logits := slices.Clone(b)
+			for d, v := range xr {
+				if v == 0 {
+					continue
+				}
+				for k := range C {
+					logits[k] += v * w[d*C+k]
+				}
+			}
+			lse := logSumExp(logits)
+			loss += lse - logits[y[r]]
+			for k := range C {
+				g := math.Exp(logits[k]-lse) / float64(n)
+				if k == y[r] {
+					g -= 1 / float64(n)
+				}
+				gB[k] += g
+				for d, v := range xr {
+					if v != 0 {
+						gW[d*C+k] += v * g
+					}
+				}
+			}
+		}
+		loss /= float64(n)
+		var reg float64
+		for j, wj := range w {
+			gW[j] += cfg.L2 * wj
+			reg += wj * wj
+		}
+		loss += cfg.L2 / 2 * reg
+		ad.step(w, gW, 0)
+		ad.step(b, gB, D*C)
+		ad.t++
+	}
+	return w, b, loss
+}
+
+func TestClassifierMatchesReference(t *testing.T) {
+	for _, classes := range []int{2, 3, 4, 6, 8, 9} {
+		x, y := blobs(classes, 7, 10, 2, uint64(classes))
+		for _, row := range x[:5] {
+			row[3] = 0 // the same in every row: standardised to 0
+		}
+		for _, row := range x {
+			row[7] = 1.5
+		}
+		cfg := ClassifierConfig{Epochs: 25, LearningRate: 0.05, L2: 1e-3}
+		c, err := TrainClassifier(x, y, classes, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xs := make([][]float64, len(x))
+		for r, row := range x {
+			xs[r] = make([]float64, len(row))
+			for d, v := range row {
+				xs[r][d] = (float64(v) - c.Mean[d]) * c.Scale[d]
+			}
+		}
+		w, b, loss := referenceFit(xs, y, classes, cfg)
+		if !slices.Equal(w, c.W) || !slices.Equal(b, c.B) || loss != c.Loss {
+			t.Errorf("%d classes: weights, biases or loss differ from the plain loops (loss %v vs %v)", classes, c.Loss, loss)
+		}
+		p, _ := c.Probabilities(x[:1])
+		logits := slices.Clone(b)
+		for d, v := range xs[0] {
+			for k := range classes {
+				if v != 0 {
+					logits[k] += v * w[d*classes+k]
+				}
+			}
+		}
+		lse := logSumExp(logits)
+		for k := range classes {
+			if want := math.Exp(logits[k] - lse); p[0][k] != want {
+				t.Errorf("%d classes: p(%d) = %v; the plain loops give %v", classes, k, p[0][k], want)
+			}
+		}
+	}
+}
+
+// BenchmarkTrainClassifier fits the probe of the transfer stage's largest
+// feature (frame features, mean and delta) at a tenth of its rows and
+// epochs: 500 clips × 768 features, 8 classes, 30 epochs.
+func BenchmarkTrainClassifier(b *testing.B) {
+	x, y := blobs(8, 63, 768, 1, 1)
+	cfg := ClassifierConfig{Epochs: 30, LearningRate: 0.05, L2: 1e-3}
+	for b.Loop() {
+		if _, err := TrainClassifier(x, y, 8, cfg); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
