@@ -170,11 +170,12 @@ func prepareSplit(d *Data, ids []string, v *corpus.Vocab, a *arch) (*splitData, 
 
 // batch is a training or evaluation batch as flat arrays.
 type batch struct {
-	feats   []float32 // [B,T,D]
-	tokens  []int32   // [B,L+1]
-	targets []float32 // [B,K]
+	feats   []float32 // [C,T,D]
+	tokens  []int32   // [B,L+1], B = C·R captions, R per clip
+	targets []float32 // [C,K]
 	steps   int       // L, the decoder steps of this batch
 	n       int       // real rows (the rest is padding)
+	clips   int       // C, the rows of feats and targets
 }
 
 // words returns the number of words of an encoded caption.
@@ -204,66 +205,115 @@ func (a *arch) stepsFor(ps []pair) int {
 	return min(a.steps(), (need+stepBucket-1)/stepBucket*stepBucket)
 }
 
-// fill writes pairs into a batch of size B (rows past len(ps) repeat the
-// first pair and are not counted in n).
-func (s *splitData) fill(ps []pair, B int, a *arch) *batch {
+// fill writes pairs into a batch of B captions, R of each clip (R = 1: a
+// clip row per caption). The clip of a group of R rows is that of its first
+// pair. Rows past len(ps) repeat the first pair and are not counted in n.
+func (s *splitData) fill(ps []pair, B, R int, a *arch) *batch {
 	T, D, K := a.p.Frames, a.featDim, a.numTargets
 	L := a.stepsFor(ps)
-	b := &batch{feats: make([]float32, B*T*D), tokens: make([]int32, B*(L+1)), targets: make([]float32, B*K), steps: L, n: len(ps)}
+	C := B / R
+	b := &batch{feats: make([]float32, C*T*D), tokens: make([]int32, B*(L+1)), targets: make([]float32, C*K), steps: L, n: len(ps), clips: C}
 	for r := range B {
 		p := ps[0]
 		if r < len(ps) {
 			p = ps[r]
 		}
-		copy(b.feats[r*T*D:], s.feats[p.clip])
 		copy(b.tokens[r*(L+1):(r+1)*(L+1)], p.tokens)
-		copy(b.targets[r*K:], s.targets[p.clip])
+		if r%R == 0 {
+			copy(b.feats[r/R*T*D:], s.feats[p.clip])
+			copy(b.targets[r/R*K:], s.targets[p.clip])
+		}
 	}
 	return b
 }
 
-// sampler draws training batches in a fixed order. Epoch e visits the pairs
-// in a permutation seeded by (seed, e); the permutation is cut into pools of
-// samplerPool batches, each pool sorted by caption length and cut into
-// batches (so a batch holds captions of similar length and needs few decoder
-// steps), and the epoch's batches are shuffled. Step s takes batch
-// s mod (pairs/B) of epoch s div (pairs/B), so resuming at a step continues
-// the same sequence of batches.
+// sampler draws training batches in a fixed order. With one caption per
+// clip, epoch e visits the pairs in a permutation seeded by (seed, e); with
+// R > 1 captions per clip, it visits the clips so, each with R of its
+// captions drawn without replacement (cycling through them if it has fewer).
+// The permutation is cut into pools of samplerPool batches, each pool sorted
+// by caption length and cut into batches (so a batch holds captions of
+// similar length and needs few decoder steps), and the epoch's batches are
+// shuffled. Step s takes batch s mod (batches per epoch) of epoch s div
+// (batches per epoch), so resuming at a step continues the same sequence
+// of batches.
 type sampler struct {
 	s         *splitData
 	seed      uint64
 	epoch     int
 	batches   [][]pair
 	batchSize int
+	perClip   int     // R, captions per clip
+	byClip    [][]int // pair indices of each clip that has pairs (R > 1)
 }
 
 const samplerPool = 16
 
-func newSampler(s *splitData, seed uint64, batchSize int) *sampler {
-	return &sampler{s: s, seed: seed, epoch: -1, batchSize: batchSize}
+func newSampler(s *splitData, seed uint64, batchSize, perClip int) *sampler {
+	sm := &sampler{s: s, seed: seed, epoch: -1, batchSize: batchSize, perClip: max(1, perClip)}
+	if sm.perClip > 1 {
+		idx := map[int][]int{}
+		var clips []int
+		for i, p := range s.pairs {
+			if idx[p.clip] == nil {
+				clips = append(clips, p.clip)
+			}
+			idx[p.clip] = append(idx[p.clip], i)
+		}
+		for _, c := range clips {
+			sm.byClip = append(sm.byClip, idx[c])
+		}
+	}
+	return sm
 }
 
-// pairsAt returns the pairs of step.
+// pairsAt returns the pairs of step: batchSize pairs, perClip of each clip
+// in turn.
 func (sm *sampler) pairsAt(step int64) []pair {
-	B := sm.batchSize
+	R := sm.perClip
+	G := sm.batchSize / R // groups (clips) per batch
 	n := len(sm.s.pairs)
-	per := max(1, n/B) // batches per epoch
+	if R > 1 {
+		n = len(sm.byClip)
+	}
+	per := max(1, n/G) // batches per epoch
 	e := int(step / int64(per))
 	if e != sm.epoch {
 		r := rand.New(rand.NewPCG(sm.seed, uint64(e)+0x9e3779b97f4a7c15))
 		perm := r.Perm(n)
-		for len(perm) < per*B { // fewer pairs than a batch: repeat them
-			perm = append(perm, perm[:min(len(perm), per*B-len(perm))]...)
+		for len(perm) < per*G { // fewer than a batch: repeat them
+			perm = append(perm, perm[:min(len(perm), per*G-len(perm))]...)
 		}
-		perm = perm[:per*B]
+		perm = perm[:per*G]
+		// groups[i] are the pairs of the i-th element of perm.
+		groups := make([][]pair, len(perm))
+		for i, x := range perm {
+			if R == 1 {
+				groups[i] = []pair{sm.s.pairs[x]}
+				continue
+			}
+			own := slices.Clone(sm.byClip[x])
+			r.Shuffle(len(own), func(a, b int) { own[a], own[b] = own[b], own[a] })
+			groups[i] = make([]pair, R)
+			for j := range R {
+				groups[i][j] = sm.s.pairs[own[j%len(own)]]
+			}
+		}
+		longest := func(g []pair) int {
+			w := 0
+			for _, p := range g {
+				w = max(w, p.words())
+			}
+			return w
+		}
 		sm.batches = sm.batches[:0]
-		for lo := 0; lo < len(perm); lo += samplerPool * B {
-			pool := perm[lo:min(len(perm), lo+samplerPool*B)]
-			slices.SortStableFunc(pool, func(x, y int) int { return sm.s.pairs[x].words() - sm.s.pairs[y].words() })
-			for b := 0; b+B <= len(pool); b += B {
-				ps := make([]pair, B)
-				for j, i := range pool[b : b+B] {
-					ps[j] = sm.s.pairs[i]
+		for lo := 0; lo < len(groups); lo += samplerPool * G {
+			pool := groups[lo:min(len(groups), lo+samplerPool*G)]
+			slices.SortStableFunc(pool, func(x, y []pair) int { return longest(x) - longest(y) })
+			for b := 0; b+G <= len(pool); b += G {
+				ps := make([]pair, 0, sm.batchSize)
+				for _, g := range pool[b : b+G] {
+					ps = append(ps, g...)
 				}
 				sm.batches = append(sm.batches, ps)
 			}

@@ -160,7 +160,7 @@ func (m *Model) captionNLL(s *splitData) (nll, words float64, err error) {
 	pairs := slices.Clone(s.pairs)
 	slices.SortStableFunc(pairs, func(x, y pair) int { return x.words() - y.words() })
 	err = runChunked(e, len(pairs), func(lo, hi, chunk int) []any {
-		b := s.fill(pairs[lo:hi], chunk, m.arch)
+		b := s.fill(pairs[lo:hi], chunk, 1, m.arch)
 		return []any{
 			tensors.FromFlatDataAndDimensions(b.feats, chunk, p.Frames*m.FeatureDim),
 			tensors.FromFlatDataAndDimensions(b.tokens, chunk, b.steps+1),

@@ -229,20 +229,27 @@ type lossTerms struct {
 	interp  *Node // scalar: interpretive loss (mean over clips)
 }
 
-// rowLosses returns, for feats [B,T,D], tokens [B,L+1] (int32; BOS, words,
-// EOS, padding; any L ≤ steps() that fits the batch's longest caption) and
-// targets [B,K], each row's caption NLL (summed over its
-// words and EOS), its number of words (EOS included) and its interpretive
-// loss: three [B] vectors.
+// rowLosses returns, for feats [C,T,D] of C clips, tokens [B,L+1] of
+// B = C·R captions, R of each clip in clip order (int32; BOS, words, EOS,
+// padding; any L ≤ steps() that fits the batch's longest caption) and
+// targets [C,K], each caption's NLL (summed over its words and EOS) and
+// number of words (EOS included), two [B] vectors, and each clip's
+// interpretive loss, [C].
 func (m *arch) rowLosses(scope *model.Scope, feats, tokens, targets *Node, training bool) (nll, words, interp *Node) {
-	B, L, V := feats.Shape().Dimensions[0], tokens.Shape().Dimensions[1]-1, m.vocabSize
-	tokens.AssertDims(B, L+1)
-	targets.AssertDims(B, m.numTargets)
+	C, B, L, V := feats.Shape().Dimensions[0], tokens.Shape().Dimensions[0], tokens.Shape().Dimensions[1]-1, m.vocabSize
+	if B%C != 0 {
+		exceptions.Panicf("%d captions for %d clips; expected a multiple", B, C)
+	}
+	targets.AssertDims(C, m.numTargets)
 	a := m.semanticGraph(scope, feats)
 	if training {
 		a = dropout(scope.At(scopeSemantic), a, m.p.Dropout)
 	}
 	shat := m.topicsGraph(scope, a)
+	if R := B / C; R > 1 { // each clip's a, once per caption
+		N := a.Shape().Dimensions[1]
+		a = Reshape(BroadcastToDims(InsertAxes(a, 1), C, R, N), B, N)
+	}
 
 	in := Slice(tokens, AxisRange(), AxisRange(0, L))
 	out := TransposeAllAxes(Slice(tokens, AxisRange(), AxisRange(1, L+1)), 1, 0)           // [L,B]
@@ -263,7 +270,7 @@ func (m *arch) rowLosses(scope *model.Scope, feats, tokens, targets *Node, train
 		exceptions.Panicf("unknown %s %q", ParamInterpLoss, m.p.InterpLoss)
 	}
 	nll.AssertDims(B)
-	interp.AssertDims(B)
+	interp.AssertDims(C)
 	return nll, words, interp
 }
 

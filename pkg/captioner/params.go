@@ -66,6 +66,12 @@ const (
 	ParamInterpLoss = "interp_loss"
 	// ParamBatchSize (int, 64): captions per training step.
 	ParamBatchSize = "batch_size"
+	// ParamCaptionsPerClip (int, 1): captions of one clip in a training
+	// batch: a batch holds batch_size/captions_per_clip clips, each with that
+	// many of its captions, and the encoder, the semantic layer and the
+	// interpretive loss run once per clip. 1 draws every caption
+	// independently. Must divide batch_size.
+	ParamCaptionsPerClip = "captions_per_clip"
 	// ParamLearningRate (float64, 0.004): Adam's peak learning rate (GoMLX's
 	// "learning_rate").
 	ParamLearningRate = "learning_rate"
@@ -114,6 +120,7 @@ func DefaultParams() map[string]any {
 		ParamLambda:          0.1,
 		ParamInterpLoss:      "mse",
 		ParamBatchSize:       64,
+		ParamCaptionsPerClip: 1,
 		ParamLearningRate:    0.004,
 		ParamSchedule:        "cosine",
 		ParamWarmupSteps:     100,
@@ -238,6 +245,7 @@ type params struct {
 	Frames, EncoderDim, SemanticUnits, DecoderDim, MaxWords     int
 	MinWordCount, BatchSize, WarmupSteps, TrainSteps, EvalEvery int
 	EvalClips, CheckpointEvery, CheckpointKeep, Seed, BeamSize  int
+	CaptionsPerClip                                             int
 	Encoder, InterpLoss, Schedule                               string
 	Dropout, Lambda, LearningRate, MinLRFraction, SemanticBias  float64
 	MotionStream                                                bool
@@ -262,7 +270,7 @@ func readParams(store *model.Store) (p params, err error) {
 		MinWordCount: geti(ParamMinWordCount), BatchSize: geti(ParamBatchSize), WarmupSteps: geti(ParamWarmupSteps),
 		TrainSteps: geti(ParamTrainSteps), EvalEvery: geti(ParamEvalEvery), EvalClips: geti(ParamEvalClips),
 		CheckpointEvery: geti(ParamCheckpointEvery), CheckpointKeep: geti(ParamCheckpointKeep),
-		Seed: geti(ParamSeed), BeamSize: geti(ParamBeamSize),
+		Seed: geti(ParamSeed), BeamSize: geti(ParamBeamSize), CaptionsPerClip: geti(ParamCaptionsPerClip),
 		Encoder: gets(ParamEncoder), InterpLoss: gets(ParamInterpLoss), Schedule: gets(ParamSchedule),
 		Dropout: getf(ParamDropout), Lambda: getf(ParamLambda), LearningRate: getf(ParamLearningRate),
 		MinLRFraction: getf(ParamMinLRFraction), MotionStream: getb(ParamMotionStream),
@@ -276,7 +284,8 @@ func (p params) validate() error {
 	var bad []string
 	pos := map[string]int{ParamFrames: p.Frames, ParamEncoderDim: p.EncoderDim, ParamSemanticUnits: p.SemanticUnits,
 		ParamDecoderDim: p.DecoderDim, ParamMaxWords: p.MaxWords, ParamMinWordCount: p.MinWordCount,
-		ParamBatchSize: p.BatchSize, ParamCheckpointKeep: p.CheckpointKeep, ParamBeamSize: p.BeamSize}
+		ParamBatchSize: p.BatchSize, ParamCheckpointKeep: p.CheckpointKeep, ParamBeamSize: p.BeamSize,
+		ParamCaptionsPerClip: p.CaptionsPerClip}
 	for _, k := range slices.Sorted(maps.Keys(pos)) {
 		if pos[k] < 1 {
 			bad = append(bad, fmt.Sprintf("%s = %d; expected ≥ 1", k, pos[k]))
@@ -288,6 +297,9 @@ func (p params) validate() error {
 		if nonneg[k] < 0 {
 			bad = append(bad, fmt.Sprintf("%s = %d; expected ≥ 0", k, nonneg[k]))
 		}
+	}
+	if p.CaptionsPerClip >= 1 && p.BatchSize%p.CaptionsPerClip != 0 {
+		bad = append(bad, fmt.Sprintf("%s = %d does not divide %s = %d", ParamCaptionsPerClip, p.CaptionsPerClip, ParamBatchSize, p.BatchSize))
 	}
 	if p.Encoder != "tconv" && p.Encoder != "gru" {
 		bad = append(bad, fmt.Sprintf("%s = %q; expected \"tconv\" or \"gru\"", ParamEncoder, p.Encoder))

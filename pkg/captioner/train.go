@@ -167,8 +167,8 @@ func Train(ctx context.Context, d *Data, cfg TrainConfig) (m *Model, res *TrainR
 	}
 
 	trainE, err := m.exec("train_step", func(scope *model.Scope, in []*Node) []*Node {
-		B := in[0].Shape().Dimensions[0]
-		feats := Reshape(in[0], B, p.Frames, m.FeatureDim)
+		C := in[0].Shape().Dimensions[0]
+		feats := Reshape(in[0], C, p.Frames, m.FeatureDim)
 		total, caption, interp := m.arch.trainStepGraph(scope, feats, in[1], in[2])
 		return []*Node{total, caption, interp}
 	})
@@ -219,7 +219,7 @@ func Train(ctx context.Context, d *Data, cfg TrainConfig) (m *Model, res *TrainR
 		return nil
 	}
 
-	sm := newSampler(tr, uint64(p.Seed), p.BatchSize)
+	sm := newSampler(tr, uint64(p.Seed), p.BatchSize, p.CaptionsPerClip)
 	var durations []time.Duration
 	var ema float64
 	for step := m.Step(); step < int64(p.TrainSteps); step = m.Step() {
@@ -234,12 +234,12 @@ func Train(ctx context.Context, d *Data, cfg TrainConfig) (m *Model, res *TrainR
 		if cfg.StopAfter > 0 && res.Steps >= cfg.StopAfter {
 			break
 		}
-		b := tr.fill(sm.pairsAt(step), p.BatchSize, m.arch)
+		b := tr.fill(sm.pairsAt(step), p.BatchSize, p.CaptionsPerClip, m.arch)
 		start := time.Now()
 		outs, err := trainE.Call(
-			tensors.FromFlatDataAndDimensions(b.feats, p.BatchSize, p.Frames*m.FeatureDim),
+			tensors.FromFlatDataAndDimensions(b.feats, b.clips, p.Frames*m.FeatureDim),
 			tensors.FromFlatDataAndDimensions(b.tokens, p.BatchSize, b.steps+1),
-			tensors.FromFlatDataAndDimensions(b.targets, p.BatchSize, m.arch.numTargets))
+			tensors.FromFlatDataAndDimensions(b.targets, b.clips, m.arch.numTargets))
 		if err != nil {
 			return nil, nil, fmt.Errorf("training step %d: %w", step+1, err)
 		}

@@ -41,7 +41,7 @@ func TestInterpretiveGradientReachesEncoder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := s.fill(s.pairs, 4, m.arch)
+	b := s.fill(s.pairs, 4, 1, m.arch)
 	p := m.arch.p
 	outs, err := model.CallOnceN(m.backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
 		feats := Reshape(in[0], 4, p.Frames, m.FeatureDim)
