@@ -176,9 +176,12 @@ func (f *runFlags) plan() (runPlan, error) {
 		p.Seeds = append(p.Seeds, s)
 	}
 	p.InterpretTrainClips = min(1000, p.Synth.Train)
+	// Checkpoints every fifth of the training, for resuming; one validation,
+	// at the end (the eval stage measures the test split; each periodic
+	// validation would cost ≈ 5 s).
 	every := max(100, steps/5)
-	p.Settings = fmt.Sprintf("train_steps=%d;eval_every=%d;checkpoint_every=%d;eval_clips=%d",
-		steps, every, every, min(200, p.Synth.Val))
+	p.Settings = fmt.Sprintf("train_steps=%d;eval_every=0;checkpoint_every=%d;eval_clips=%d",
+		steps, every, min(200, p.Synth.Val))
 	// The captioner's default N = 128 semantic units (64 units collapsed to
 	// 11 live ones with LDA targets: docs/results.md); N must be ≥ K.
 	if units := captioner.DefaultParams()[captioner.ParamSemanticUnits].(int); f.topicsK > units {
@@ -227,24 +230,71 @@ func (l *stageLog) do(s pipeline.Stage) (*pipeline.Result, error) {
 	return res, err
 }
 
-// doParallel runs stages, at most jobs at a time, and returns their results
-// in order (the first error, if any).
-func (l *stageLog) doParallel(stages []pipeline.Stage, jobs int) ([]*pipeline.Result, error) {
-	results := make([]*pipeline.Result, len(stages))
-	errs := make([]error, len(stages))
-	sem := make(chan struct{}, max(1, jobs))
-	var wg sync.WaitGroup
-	for i, st := range stages {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i], errs[i] = l.do(st)
-		}()
+// task is a stage of the run that waits for others: build makes its stage
+// once the stages of deps are done (their results are read then), with the
+// writer its progress bar goes to; done receives its result.
+type task struct {
+	deps  []*task
+	build func(bar io.Writer) pipeline.Stage
+	done  func(*pipeline.Result)
+
+	started, finished bool
+}
+
+// runTasks runs tasks, at most jobs at a time: each starts, in the order of
+// tasks, as soon as its dependencies are done. One running task at a time
+// draws its progress bar on bar; the others draw none. After a failure no
+// new task starts; it returns the failures once the running tasks end.
+func (l *stageLog) runTasks(tasks []*task, jobs int, bar io.Writer) error {
+	type outcome struct {
+		t      *task
+		res    *pipeline.Result
+		err    error
+		hadBar bool
 	}
-	wg.Wait()
-	return results, errors.Join(errs...)
+	finished := make(chan outcome)
+	running, barFree := 0, true
+	var errs []error
+	for {
+		for _, t := range tasks {
+			if running >= max(1, jobs) || len(errs) > 0 {
+				break
+			}
+			waiting := slices.ContainsFunc(t.deps, func(d *task) bool { return !d.finished })
+			if t.started || waiting {
+				continue
+			}
+			t.started = true
+			running++
+			w, hasBar := io.Discard, barFree
+			if hasBar {
+				w, barFree = bar, false
+			}
+			st := t.build(w)
+			go func() {
+				res, err := l.do(st)
+				finished <- outcome{t, res, err, hasBar}
+			}()
+		}
+		if running == 0 {
+			break
+		}
+		o := <-finished
+		running--
+		barFree = barFree || o.hadBar
+		if o.err != nil {
+			errs = append(errs, o.err)
+			continue
+		}
+		o.t.finished = true
+		if o.t.done != nil {
+			o.t.done(o.res)
+		}
+	}
+	if len(errs) == 0 && slices.ContainsFunc(tasks, func(t *task) bool { return !t.finished }) {
+		errs = append(errs, fmt.Errorf("internal: a task waits for one that is not in the list"))
+	}
+	return errors.Join(errs...)
 }
 
 // step runs a step that is not a cached stage and prints its line.
@@ -291,14 +341,6 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	progress := io.Writer(logw)
 	if f.quiet {
 		progress = io.Discard
-	}
-	// barOf is where the i-th of the stages running side by side draws its
-	// progress bar: one bar on the terminal, the first stage's.
-	barOf := func(i int) io.Writer {
-		if i > 0 && f.jobs > 1 {
-			return io.Discard
-		}
-		return progress
 	}
 	if h := backend.SpeedHint(); h != "" {
 		fmt.Fprintln(logw, h)
@@ -353,15 +395,17 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		return err
 	}
 
-	// 4. Train every model — the models of a seed side by side, --jobs at a
-	// time — then evaluate and interpret each.
+	// 4–5. Train every model, then evaluate and interpret each, transfer the
+	// first seed's models to action recognition and revise the first
+	// interpretive model's wrong captions: tasks that start, --jobs at a
+	// time, as soon as the stages they read are done (trainings first).
 	topicConcepts := filepath.Join(topicsRes.Dir, "topic_concepts.json")
 	var models []*modelRun
-	for _, seed := range plan.Seeds {
-		var seedModels []*modelRun
-		var stages []pipeline.Stage
+	var trains, later []*task
+	for si, seed := range plan.Seeds {
 		for i, lambda := range plan.Lambdas {
 			mr := &modelRun{Lambda: lambda, Seed: seed, Name: modelName(lambda, seed)}
+			models = append(models, mr)
 			settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", plan.Settings, lambda, seed)
 			if lambda > 0 && plan.InterpLoss != "mse" {
 				settings += ";interp_loss=" + plan.InterpLoss
@@ -372,110 +416,101 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 			if err != nil {
 				return fmt.Errorf("--set %q: %w", plan.Settings, err)
 			}
-			st := pipeline.Stage{Name: "train-" + mr.Name, Config: map[string]any{"settings": settings, "params": params, "data": dataArgs[2:]},
-				After: []*pipeline.Result{topicsRes}}
-			key, err := pipeline.Key(st)
-			if err != nil {
-				return err
-			}
-			// Checkpoints go to a folder outside the stage's temporary one,
-			// so that a run interrupted during training resumes from them.
-			ckpt := filepath.Join(stagesDir, "checkpoints", st.Name+"-"+key)
-			bar, args := barOf(i), []string{"--out", ckpt, "--targets", topicsRes.Dir, "--set", settings}
-			if bar == io.Discard {
-				args = append(args, "--quiet")
-			}
-			st.Run = func(dir string) error {
-				if err := subcommand(ctx, newTrainCmd(), append(args, dataArgs...), logFile(dir), bar); err != nil {
-					return err
+			train := &task{build: func(bar io.Writer) pipeline.Stage {
+				st := pipeline.Stage{Name: "train-" + mr.Name, Config: map[string]any{"settings": settings, "params": params, "data": dataArgs[2:]},
+					After: []*pipeline.Result{topicsRes}}
+				key, err := pipeline.Key(st)
+				if err != nil {
+					st.Run = func(string) error { return err }
+					return st
 				}
-				return copyNewestCheckpoint(ckpt, dir)
-			}
-			seedModels, stages = append(seedModels, mr), append(stages, st)
-		}
-		results, err := sl.doParallel(stages, f.jobs)
-		if err != nil {
-			return err
-		}
-		for i, mr := range seedModels {
-			mr.train = results[i]
-		}
-		// Evaluate, then interpret, the models of the seed side by side.
-		var evals, interps []pipeline.Stage
-		for i, mr := range seedModels {
-			bar := barOf(i)
-			baselines := len(models) == 0 && i == 0
-			evals = append(evals, pipeline.Stage{Name: "eval-" + mr.Name, Config: map[string]any{"baselines": baselines},
-				After: []*pipeline.Result{mr.train}, Run: func(dir string) error {
-					out, err := os.Create(filepath.Join(dir, "eval.json"))
-					if err != nil {
+				// Checkpoints go to a folder outside the stage's temporary
+				// one, so that a run interrupted during training resumes
+				// from them.
+				ckpt := filepath.Join(stagesDir, "checkpoints", st.Name+"-"+key)
+				args := append([]string{"--out", ckpt, "--targets", topicsRes.Dir, "--set", settings}, dataArgs...)
+				if bar == io.Discard {
+					args = append(args, "--quiet")
+				}
+				st.Run = func(dir string) error {
+					if err := subcommand(ctx, newTrainCmd(), args, logFile(dir), bar); err != nil {
 						return err
 					}
-					defer out.Close()
-					args := append([]string{"--model", mr.train.Dir, "--json"}, dataArgs[:2]...)
-					if baselines {
-						args = append(args, "--baselines")
-					}
-					return subcommand(ctx, newEvalCmd(), args, out, logFile(dir))
-				}})
+					return copyNewestCheckpoint(ckpt, dir)
+				}
+				return st
+			}}
+			train.done = func(r *pipeline.Result) { mr.train = r }
+			trains = append(trains, train)
+
+			baselines := si == 0 && i == 0 // the human ceiling and constant floor, once
+			eval := &task{deps: []*task{train}, build: func(io.Writer) pipeline.Stage {
+				return pipeline.Stage{Name: "eval-" + mr.Name, Config: map[string]any{"baselines": baselines},
+					After: []*pipeline.Result{mr.train}, Run: func(dir string) error {
+						out, err := os.Create(filepath.Join(dir, "eval.json"))
+						if err != nil {
+							return err
+						}
+						defer out.Close()
+						args := append([]string{"--model", mr.train.Dir, "--json"}, dataArgs[:2]...)
+						if baselines {
+							args = append(args, "--baselines")
+						}
+						return subcommand(ctx, newEvalCmd(), args, out, logFile(dir))
+					}}
+			}}
+			eval.done = func(r *pipeline.Result) { mr.eval = r }
 			head := "model"
-			if mr.Lambda == 0 {
+			if lambda == 0 {
 				head = "probe" // a baseline's topic head is untrained
 			}
 			icfg := map[string]any{"head": head, "clips": plan.InterpretClips, "train_clips": plan.InterpretTrainClips}
-			interps = append(interps, pipeline.Stage{Name: "interpret-" + mr.Name, Config: icfg, After: []*pipeline.Result{mr.train, topicsRes},
-				Run: func(dir string) error {
-					args := quietArg(append([]string{"--checkpoint", mr.train.Dir, "--out", dir, "--head", head,
-						"--topic-concepts", topicConcepts, "--topic-words", filepath.Join(topicsRes.Dir, "topic_words.json"),
-						"--clips", strconv.Itoa(plan.InterpretClips), "--train-clips", strconv.Itoa(plan.InterpretTrainClips),
-						"--fig-dir", "plots"}, dataArgs[:2]...))
-					return subcommand(ctx, newInterpretCmd(), args, logFile(dir), bar)
-				}})
-		}
-		evalRes, err := sl.doParallel(evals, f.jobs)
-		if err != nil {
-			return err
-		}
-		interpRes, err := sl.doParallel(interps, f.jobs)
-		if err != nil {
-			return err
-		}
-		for i, mr := range seedModels {
-			mr.eval, mr.interp = evalRes[i], interpRes[i]
-			models = append(models, mr)
+			interp := &task{deps: []*task{train}, build: func(bar io.Writer) pipeline.Stage {
+				return pipeline.Stage{Name: "interpret-" + mr.Name, Config: icfg, After: []*pipeline.Result{mr.train, topicsRes},
+					Run: func(dir string) error {
+						args := quietArg(append([]string{"--checkpoint", mr.train.Dir, "--out", dir, "--head", head,
+							"--topic-concepts", topicConcepts, "--topic-words", filepath.Join(topicsRes.Dir, "topic_words.json"),
+							"--clips", strconv.Itoa(plan.InterpretClips), "--train-clips", strconv.Itoa(plan.InterpretTrainClips),
+							"--fig-dir", "plots"}, dataArgs[:2]...))
+						return subcommand(ctx, newInterpretCmd(), args, logFile(dir), bar)
+					}}
+			}}
+			interp.done = func(r *pipeline.Result) { mr.interp = r }
+			later = append(later, eval, interp)
 		}
 	}
-	first := func(lambda float64) *modelRun {
-		for _, m := range models {
-			if m.Lambda == lambda {
-				return m
-			}
-		}
-		return nil
-	}
-	base, interp := first(0), first(plan.Lambdas[1])
-
-	// 5. transfer to action recognition (first seed's models) beside the
-	// revision of wrong captions (first interpretive model).
-	last, err := sl.doParallel([]pipeline.Stage{{Name: "transfer", Config: map[string]any{"seeds": plan.TransferSeeds},
-		After: []*pipeline.Result{base.train, interp.train}, Run: func(dir string) error {
-			var seeds []string
-			for s := 1; s <= plan.TransferSeeds; s++ {
-				seeds = append(seeds, strconv.Itoa(s))
-			}
-			args := quietArg(append([]string{"--interp", interp.train.Dir, "--baseline", base.train.Dir, "--pool", "mean,mean+delta",
-				"--shots", "1,5,10,0", "--seeds", strings.Join(seeds, ","), "--out", dir}, dataArgs[:2]...))
-			return subcommand(ctx, newTransferCmd(), args, logFile(dir), progress)
-		}}, {Name: "revise", Config: map[string]any{"clips": plan.ReviseClips},
-		After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
-			args := append([]string{"--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
-				"--clips", strconv.Itoa(plan.ReviseClips), "--out", dir}, dataArgs[:2]...)
-			return subcommand(ctx, newReviseCmd(), append([]string{"measure"}, args...), logFile(dir), barOf(1))
-		}}}, f.jobs)
-	if err != nil {
+	// The first seed's baseline and interpretive model.
+	base, interp := models[0], models[1]
+	baseTrain, interpTrain := trains[0], trains[1]
+	var transferRes, reviseRes *pipeline.Result
+	transfer := &task{deps: []*task{baseTrain, interpTrain}, build: func(bar io.Writer) pipeline.Stage {
+		return pipeline.Stage{Name: "transfer", Config: map[string]any{"seeds": plan.TransferSeeds},
+			After: []*pipeline.Result{base.train, interp.train}, Run: func(dir string) error {
+				var seeds []string
+				for s := 1; s <= plan.TransferSeeds; s++ {
+					seeds = append(seeds, strconv.Itoa(s))
+				}
+				args := quietArg(append([]string{"--interp", interp.train.Dir, "--baseline", base.train.Dir, "--pool", "mean,mean+delta",
+					"--shots", "1,5,10,0", "--seeds", strings.Join(seeds, ","), "--out", dir}, dataArgs[:2]...))
+				return subcommand(ctx, newTransferCmd(), args, logFile(dir), bar)
+			}}
+	}}
+	transfer.done = func(r *pipeline.Result) { transferRes = r }
+	revise := &task{deps: []*task{interpTrain}, build: func(bar io.Writer) pipeline.Stage {
+		return pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips},
+			After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
+				args := append([]string{"--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
+					"--clips", strconv.Itoa(plan.ReviseClips), "--out", dir}, dataArgs[:2]...)
+				return subcommand(ctx, newReviseCmd(), append([]string{"measure"}, args...), logFile(dir), bar)
+			}}
+	}}
+	revise.done = func(r *pipeline.Result) { reviseRes = r }
+	// Longest first: trainings, then the transfer (the longest of the
+	// rest), then the others in order.
+	tasks := append(append(trains, transfer), append(later, revise)...)
+	if err := sl.runTasks(tasks, f.jobs, progress); err != nil {
 		return err
 	}
-	transferRes, reviseRes := last[0], last[1]
 
 	// 6. the report.
 	fmt.Fprintf(logw, "[%d/%d] report …\n", sl.of, sl.of)

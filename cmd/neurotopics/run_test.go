@@ -2,10 +2,17 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/neurotopics/neurotopics/pkg/pipeline"
 )
 
 // tinyRun is a pipeline small enough for a test: every stage runs, on a
@@ -133,5 +140,84 @@ func TestRunPlanInterpLoss(t *testing.T) {
 		if got := lambdaLabel(0, p.InterpLoss); got != "baseline (λ = 0)" {
 			t.Errorf("%v: baseline label %q", c.args, got)
 		}
+	}
+}
+
+// TestRunTasks checks the run's scheduler: a task starts only after the
+// tasks it reads, at most jobs run at once, one of them at a time draws the
+// progress bar, and after a failure nothing new starts.
+func TestRunTasks(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	running, most, bars := 0, 0, 0
+	bar := &bytes.Buffer{}
+	ends := map[string]bool{}
+	names := map[*task]string{}
+	newTask := func(name string, fail bool, deps ...*task) *task {
+		tk := &task{deps: deps}
+		tk.build = func(w io.Writer) pipeline.Stage {
+			return pipeline.Stage{Name: name, Config: name, Run: func(string) error {
+				mu.Lock()
+				for _, d := range deps {
+					if !ends[names[d]] {
+						t.Errorf("%s started before the task it reads ended", name)
+					}
+				}
+				running++
+				most = max(most, running)
+				if w == bar {
+					bars++
+					if bars > 1 {
+						t.Errorf("%s draws a progress bar beside another task's", name)
+					}
+				}
+				events = append(events, "start "+name)
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+				mu.Lock()
+				defer mu.Unlock()
+				running--
+				if w == bar {
+					bars--
+				}
+				ends[name] = true
+				if fail {
+					return fmt.Errorf("%s failed", name)
+				}
+				return nil
+			}}
+		}
+		names[tk] = name
+		return tk
+	}
+	a, b := newTask("a", false), newTask("b", false)
+	c := newTask("c", false, a)
+	d := newTask("d", false, a, b)
+	e := newTask("e", false, c, d)
+	f := newTask("f", false)
+	var got []string
+	for _, tk := range []*task{a, b, c, d, e, f} {
+		tk.done = func(r *pipeline.Result) { got = append(got, r.Name) }
+	}
+	l := &stageLog{w: io.Discard, of: 6, r: &pipeline.Runner{Root: t.TempDir()}}
+	if err := l.runTasks([]*task{e, d, c, b, a, f}, 2, bar); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 6 || most > 2 || most < 2 {
+		t.Errorf("%d tasks done (want 6), at most %d at once (want 2): %v", len(got), most, events)
+	}
+
+	// A failure: its dependants never start; the independent task running
+	// beside it finishes.
+	events = nil
+	x := newTask("x", true)
+	y := newTask("y", false, x)
+	z := newTask("z", false)
+	err := l.runTasks([]*task{x, z, y}, 2, bar)
+	if err == nil || !strings.Contains(err.Error(), "x failed") {
+		t.Errorf("got %v; want x's failure", err)
+	}
+	if slices.Contains(events, "start y") || !slices.Contains(events, "start z") {
+		t.Errorf("after x failed: %v; want z run and y not", events)
 	}
 }
