@@ -100,8 +100,8 @@ Stage outputs are cached under --out/stages/<stage>-<hash of its configuration>
 and reused on the next run with the same configuration (--force recomputes
 them); an interrupted run resumes where it stopped (training resumes from its
 newest checkpoint). --quick runs a small corpus and short trainings (≈ 2 minutes
-on 2 cores) to try the pipeline; the default takes ≈ 10 minutes on a first run
-and ≈ 7 once the frame features are cached, --seeds 3 ≈ 12 more (README). These
+on 2 cores) to try the pipeline; the default takes ≈ 9 minutes on a first run
+and ≈ 6 once the frame features are cached, --seeds 3 ≈ 16.5 (README). These
 times are for a binary built with GOEXPERIMENT=simd (Go's SIMD matrix kernels,
 amd64): without it training is ≈ 2.6× slower.`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
