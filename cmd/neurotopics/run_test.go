@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -219,5 +221,96 @@ func TestRunTasks(t *testing.T) {
 	}
 	if slices.Contains(events, "start y") || !slices.Contains(events, "start z") {
 		t.Errorf("after x failed: %v; want z run and y not", events)
+	}
+}
+
+// smallModels shrinks the captioner so that a few hundred steps take
+// seconds.
+const smallModels = "batch_size=16;encoder_dim=32;decoder_dim=32;semantic_units=16"
+
+// TestRunInterruptAndResume interrupts a pipeline run (SIGINT, as Ctrl-C)
+// in a child process while it trains, runs it again in the same folder and
+// checks that the trainings resumed from their checkpoints and the report's
+// metrics.json is, byte for byte, that of a run never interrupted.
+func TestRunInterruptAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the pipeline three times (about a minute); scripts/test.sh runs it")
+	}
+	args := func(dir string) []string {
+		a := slices.Clone(tinyRun)
+		a[slices.Index(a, "--steps")+1] = "400" // checkpoints every 100 steps
+		// --jobs 2: both trainings run when the signal comes, on any machine.
+		return append(a, "--jobs", "2", "--set", smallModels, "--out", dir, "--cache", filepath.Join(dir, "features"))
+	}
+	ref := filepath.Join(t.TempDir(), "ref")
+	if out, err := run(t, args(ref)...); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	}
+
+	dir := filepath.Join(t.TempDir(), "interrupted")
+	child := exec.Command(os.Args[0], "-test.run=^TestHelperRunProcess$", "-test.count=1")
+	child.Env = append(os.Environ(), "NEUROTOPICS_HELPER_RUN="+strings.Join(args(dir), "\x1f"))
+	var stderr bytes.Buffer
+	child.Stdout, child.Stderr = &stderr, &stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if ck, _ := filepath.Glob(filepath.Join(dir, "stages", "checkpoints", "train-*", "ckpt-000000100.ntc")); len(ck) > 0 {
+			break // both trainings are running, past their first checkpoint
+		}
+		if time.Now().After(deadline) {
+			_ = child.Process.Kill()
+			t.Fatalf("no training checkpoint in 3 minutes:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := child.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Wait(); err == nil {
+		t.Fatalf("the interrupted run succeeded (did it finish before the signal?):\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "run again to resume") {
+		t.Errorf("the interrupted run does not say how to go on:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "metrics.json")); err == nil {
+		t.Fatal("the interrupted run wrote a report")
+	}
+
+	out, err := run(t, args(dir)...)
+	if err != nil {
+		t.Fatalf("resumed run: %v\n%s", err, out)
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "stages", "train-*", "log.txt"))
+	resumed := 0
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		if strings.Contains(string(b), "resumed from step") {
+			resumed++
+		}
+	}
+	if len(logs) != 2 || resumed != 2 {
+		t.Errorf("%d of %d training logs say they resumed; want 2 of 2", resumed, len(logs))
+	}
+	want, _ := os.ReadFile(filepath.Join(ref, "metrics.json"))
+	got, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("the resumed run's metrics.json differs from the uninterrupted run's (%v)", err)
+	}
+}
+
+// TestHelperRunProcess is the child of TestRunInterruptAndResume: it runs
+// the CLI with the arguments in $NEUROTOPICS_HELPER_RUN.
+func TestHelperRunProcess(t *testing.T) {
+	a := os.Getenv("NEUROTOPICS_HELPER_RUN")
+	if a == "" {
+		t.Skip("helper process of TestRunInterruptAndResume")
+	}
+	out, err := run(t, strings.Split(a, "\x1f")...)
+	fmt.Fprint(os.Stderr, out)
+	if err != nil {
+		t.Fatal(err)
 	}
 }

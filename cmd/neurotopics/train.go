@@ -215,8 +215,12 @@ Hyperparameters (--set "key=value;key=value"; stored in every checkpoint):
 				return fmt.Errorf("train: %w", err)
 			}
 			abs, _ := filepath.Abs(out)
-			fmt.Fprintf(cmd.OutOrStdout(), "trained to step %d (%d steps this run, median %.1f ms a step, %.0fs in all); checkpoint %s\n",
-				m.Step(), res.Steps, float64(res.StepTime.Microseconds())/1000, time.Since(start).Seconds(), res.Checkpoint)
+			resumed := ""
+			if res.Resumed > 0 {
+				resumed = fmt.Sprintf("resumed from step %d, ", res.Resumed)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "trained to step %d (%s%d steps this run, median %.1f ms a step, %.0fs in all); checkpoint %s\n",
+				m.Step(), resumed, res.Steps, float64(res.StepTime.Microseconds())/1000, time.Since(start).Seconds(), res.Checkpoint)
 			if n := len(res.Validations); n > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "last validation: %s\n", res.Validations[n-1])
 			}
