@@ -175,7 +175,18 @@ func TestRunTasks(t *testing.T) {
 				}
 				events = append(events, "start "+name)
 				mu.Unlock()
-				time.Sleep(20 * time.Millisecond)
+				// Wait (up to a second) for a second task to run beside
+				// this one, so that a loaded machine cannot hide
+				// concurrency; then hold the slot a little.
+				for wait := time.Now().Add(time.Second); time.Now().Before(wait); time.Sleep(time.Millisecond) {
+					mu.Lock()
+					n := running
+					mu.Unlock()
+					if n >= 2 {
+						break
+					}
+				}
+				time.Sleep(10 * time.Millisecond)
 				mu.Lock()
 				defer mu.Unlock()
 				running--
