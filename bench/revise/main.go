@@ -2,7 +2,8 @@
 // writes (one per split, seed, strength and units per topic, in folders
 // named <split>-s<seed>-st<strength>-mu<units>) over seeds, weighting each
 // seed by its cases, and prints two Markdown tables: the unit rule against
-// random units of the same count, and steering against random directions.
+// random units of the same count (any active units, and active units outside
+// the rule's), and steering against random directions.
 //
 //	go run ./bench/revise out/revise-sweep
 package main
@@ -31,6 +32,7 @@ type key struct {
 type pooled struct {
 	cases                               float64
 	fix, damage, randFix, units         float64
+	randOtherFix                        float64
 	steerFix, steerDamage, randSteerFix float64
 }
 
@@ -86,6 +88,7 @@ func load(dir string) (map[key]*pooled, error) {
 		p.fix += a.FixRate * c
 		p.damage += a.DamageRate * c
 		p.randFix += a.RandomFixRate * c
+		p.randOtherFix += a.RandomOtherFixRate * c
 		p.units += a.MeanUnits * c
 		p.steerFix += a.SteerFixRate * c
 		p.steerDamage += a.SteerDamageRate * c
@@ -117,8 +120,8 @@ func printTables(rows map[key]*pooled) {
 	})
 	t, v := rows[keys[0]], rows[key{"val", keys[0].strength, keys[0].units}]
 	fmt.Printf("Cases pooled over seeds: test %.0f, val %.0f.\n\n", t.cases, v.cases)
-	fmt.Println("| rule | strength | units edited | test: fix | test: damage | test: random units fix | val: fix | val: damage | val: random units fix |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Println("| rule | strength | units edited | test: fix | test: damage | test: random units fix | test: random other units fix | val: fix | val: damage | val: random units fix | val: random other units fix |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, k := range keys {
 		t, v := rows[k], rows[key{"val", k.strength, k.units}]
 		rule := "every labelled unit"
@@ -127,8 +130,9 @@ func printTables(rows map[key]*pooled) {
 		} else if k.units > 0 {
 			rule = fmt.Sprintf("≤ %d units per topic", k.units)
 		}
-		fmt.Printf("| %s | %g | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", rule, k.strength,
-			t.rate(t.units), t.rate(t.fix), t.rate(t.damage), t.rate(t.randFix), v.rate(v.fix), v.rate(v.damage), v.rate(v.randFix))
+		fmt.Printf("| %s | %g | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", rule, k.strength,
+			t.rate(t.units), t.rate(t.fix), t.rate(t.damage), t.rate(t.randFix), t.rate(t.randOtherFix),
+			v.rate(v.fix), v.rate(v.damage), v.rate(v.randFix), v.rate(v.randOtherFix))
 	}
 	// Steering does not depend on the units per topic: one row per strength.
 	fmt.Println()

@@ -497,7 +497,9 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	}}
 	transfer.done = func(r *pipeline.Result) { transferRes = r }
 	revise := &task{deps: []*task{interpTrain}, build: func(bar io.Writer) pipeline.Stage {
-		return pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips},
+		// "random_other": measure.json has that control since 2026-12-01; the
+		// key changes, so that a cached stage without it is measured again.
+		return pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips, "random_other": true},
 			After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
 				args := append([]string{"--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
 					"--clips", strconv.Itoa(plan.ReviseClips), "--out", dir}, dataArgs[:2]...)

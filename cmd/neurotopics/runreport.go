@@ -298,16 +298,16 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 		return err
 	}
 	rs := rep.AddSection("revision", "Revising wrong captions through the units")
-	rs.Add(report.Paragraph(fmt.Sprintf("The test clips whose greedy caption names a wrong colour, shape or motion (%d of %d clips). The rule a person would follow: suppress the units labelled with a topic of the wrong concept, boost those of the right one; fixed = the revised caption names the right concept and no longer the wrong one; damaged = it now names a wrong concept of another family. Random: the same number of random active units. Steering: move the semantic layer along the topic head's direction right − wrong.",
+	rs.Add(report.Paragraph(fmt.Sprintf("The test clips whose greedy caption names a wrong colour, shape or motion (%d of %d clips). The rule a person would follow: suppress the units labelled with a topic of the wrong concept, boost those of the right one; fixed = the revised caption names the right concept and no longer the wrong one; damaged = it now names a wrong concept of another family. Random: the same number of random active units; random other: as many drawn only from the active units the rule does not edit. Steering: move the semantic layer along the topic head's direction right − wrong.",
 		ms.All.Cases, ms.Clips)))
-	rt := report.Table{Caption: "Revision of wrong captions", Header: []string{"wrong family", "cases", "fix rate", "damage rate", "units edited", "random units: fix", "random units: damage", "steering: fix", "steering: damage", "random direction: fix"}}
+	rt := report.Table{Caption: "Revision of wrong captions", Header: []string{"wrong family", "cases", "fix rate", "damage rate", "units edited", "random units: fix", "random units: damage", "random other units: fix", "steering: fix", "steering: damage", "random direction: fix"}}
 	for _, s := range append(append([]revise.Summary{}, ms.ByFamily...), ms.All) {
 		name := s.Family
 		if name == "" {
 			name = "all"
 		}
 		rt.Rows = append(rt.Rows, []string{name, strconv.Itoa(s.Cases), f3(s.FixRate), f3(s.DamageRate), fmt.Sprintf("%.1f", s.MeanUnits),
-			f3(s.RandomFixRate), f3(s.RandomDamageRate), f3(s.SteerFixRate), f3(s.SteerDamageRate), f3(s.RandomSteerFixRate)})
+			f3(s.RandomFixRate), f3(s.RandomDamageRate), f3(s.RandomOtherFixRate), f3(s.SteerFixRate), f3(s.SteerDamageRate), f3(s.RandomSteerFixRate)})
 	}
 	rs.Add(rt)
 	ex := report.Table{Caption: "Examples (caption before → after the unit rule; changed words in [brackets])", Header: []string{"clip", "wrong → right", "units", "before", "after", "fixed"}}

@@ -63,6 +63,10 @@ type Case struct {
 	// Random is the mean outcome of editing random active units, as many
 	// suppressed and boosted as the rule's (fractions of the draws).
 	Random RandomOutcome `json:"random"`
+	// RandomOther is the same with the random units drawn only from the
+	// active units the rule does not edit: edits that the interpretations
+	// call unrelated to either concept.
+	RandomOther RandomOutcome `json:"random_other"`
 	// Steer is the outcome of steering a along the topic head instead
 	// (MapHead), which edits SteerUnits units; RandomSteer that of moving
 	// the same units as far in random directions.
@@ -110,8 +114,10 @@ type Summary struct {
 	FixRate, DamageRate, ChangedRate, NamesRightRate, DropsWrongRate, NewWrongRate float64
 	// Rates of the halves of the rule.
 	SuppressOnlyFixRate, BoostOnlyFixRate float64
-	// Rates of random edits of the same counts.
+	// Rates of random edits of the same counts, of any active units and of
+	// active units outside the rule's.
 	RandomFixRate, RandomDamageRate, RandomChangedRate float64
+	RandomOtherFixRate, RandomOtherDamageRate          float64
 	// MeanUnits is the mean number of units edited; NoUnits counts cases
 	// where no unit is interpreted as either concept.
 	MeanUnits float64 `json:"mean_units"`
@@ -257,9 +263,10 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 			alive = append(alive, i)
 		}
 	}
-	// Rows to decode: per case the rule, its two halves and the random
-	// draws.
-	perCase := 4 + 2*cfg.RandomDraws
+	// Rows to decode: per case the rule, its two halves, the random draws,
+	// steering, its random directions and the random draws outside the
+	// rule's units.
+	perCase := 4 + 3*cfg.RandomDraws
 	var rows [][]float32
 	var caseRow []int // row of a of each case
 	for ci, id := range ids {
@@ -292,18 +299,7 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 		variants := [][]Edit{cs.Edits, supEdits, booEdits}
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(len(m.Cases))))
 		for range cfg.RandomDraws {
-			pick := slices.Clone(alive)
-			rng.Shuffle(len(pick), func(i, j int) { pick[i], pick[j] = pick[j], pick[i] })
-			ns := min(len(sup), len(pick))
-			nb := min(len(boo), len(pick)-ns)
-			var ed []Edit
-			for _, i := range pick[:ns] {
-				ed = append(ed, Edit{Unit: i, Op: OpSet, Value: 0})
-			}
-			for _, i := range pick[ns : ns+nb] {
-				ed = append(ed, Edit{Unit: i, Op: OpSet, Value: cfg.Strength * float64(r.Stats.High[i])})
-			}
-			variants = append(variants, ed)
+			variants = append(variants, r.randomEdits(alive, len(sup), len(boo), cfg.Strength, rng))
 		}
 		kw, _ := r.conceptTopics(cs.Wrong)
 		kr, _ := r.conceptTopics(cs.Right)
@@ -324,6 +320,13 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 			for range cfg.RandomDraws {
 				variants = append(variants, steerEdits(randomDirection(d, rng), step, "random"))
 			}
+		}
+		// Its own generator, so that the draws above stay what they were
+		// before this control was added.
+		others := slices.DeleteFunc(slices.Clone(alive), func(u int) bool { return slices.Contains(sup, u) || slices.Contains(boo, u) })
+		rngOther := rand.New(rand.NewPCG(cfg.Seed, uint64(len(m.Cases))|1<<63))
+		for range cfg.RandomDraws {
+			variants = append(variants, r.randomEdits(others, len(sup), len(boo), cfg.Strength, rngOther))
 		}
 		for _, ed := range variants {
 			row, err := ApplyEdits(a[ci], ed)
@@ -354,8 +357,11 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 			}
 			cs.SteerAfter = out[3+cfg.RandomDraws].Text()
 			cs.Steer = Judge(clip, *cs, cs.SteerAfter)
-			for _, o := range out[4+cfg.RandomDraws:] {
+			for _, o := range out[4+cfg.RandomDraws : 4+2*cfg.RandomDraws] {
 				cs.RandomSteer.add(Judge(clip, *cs, o.Text()), w)
+			}
+			for _, o := range out[4+2*cfg.RandomDraws:] {
+				cs.RandomOther.add(Judge(clip, *cs, o.Text()), w)
 			}
 		}
 	}
@@ -370,6 +376,23 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 		m.ByFamily = append(m.ByFamily, summarize(fam, cs))
 	}
 	return m, nil
+}
+
+// randomEdits sets ns units drawn from pool to 0 and nb others to strength
+// times their high activation (fewer if the pool is smaller).
+func (r *Reviser) randomEdits(pool []int, ns, nb int, strength float64, rng *rand.Rand) []Edit {
+	pick := slices.Clone(pool)
+	rng.Shuffle(len(pick), func(i, j int) { pick[i], pick[j] = pick[j], pick[i] })
+	ns = min(ns, len(pick))
+	nb = min(nb, len(pick)-ns)
+	var ed []Edit
+	for _, i := range pick[:ns] {
+		ed = append(ed, Edit{Unit: i, Op: OpSet, Value: 0})
+	}
+	for _, i := range pick[ns : ns+nb] {
+		ed = append(ed, Edit{Unit: i, Op: OpSet, Value: strength * float64(r.Stats.High[i])})
+	}
+	return ed
 }
 
 // conceptUnits returns the units interpreted as a concept's topic, at most
@@ -440,6 +463,8 @@ func summarize(name string, cs []Case) Summary {
 		s.RandomFixRate += c.Random.Fixed * w
 		s.RandomDamageRate += c.Random.Damaged * w
 		s.RandomChangedRate += c.Random.Changed * w
+		s.RandomOtherFixRate += c.RandomOther.Fixed * w
+		s.RandomOtherDamageRate += c.RandomOther.Damaged * w
 		s.MeanUnits += float64(c.Suppressed+c.Boosted) * w
 		if c.Suppressed+c.Boosted == 0 {
 			s.NoUnits++
@@ -459,11 +484,12 @@ func summarize(name string, cs []Case) Summary {
 func (m *Measurement) Markdown() string {
 	var b strings.Builder
 	rows := append(slices.Clone(m.ByFamily), m.All)
-	b.WriteString("| wrong concept | cases | fix rate | damage rate | mean units edited | random units: fix | random units: damage | suppress only: fix | boost only: fix | changed | new wrong | no units |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("| wrong concept | cases | fix rate | damage rate | mean units edited | random units: fix | random units: damage | random other units: fix | suppress only: fix | boost only: fix | changed | new wrong | no units |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, s := range rows {
-		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %d |\n", s.Family, s.Cases,
-			s.FixRate, s.DamageRate, s.MeanUnits, s.RandomFixRate, s.RandomDamageRate, s.SuppressOnlyFixRate, s.BoostOnlyFixRate, s.ChangedRate, s.NewWrongRate, s.NoUnits)
+		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %d |\n", s.Family, s.Cases,
+			s.FixRate, s.DamageRate, s.MeanUnits, s.RandomFixRate, s.RandomDamageRate, s.RandomOtherFixRate, s.SuppressOnlyFixRate, s.BoostOnlyFixRate,
+			s.ChangedRate, s.NewWrongRate, s.NoUnits)
 	}
 	b.WriteString("\nSteering along the topic head (every active unit moves along W_a[:,right] − W_a[:,wrong]):\n\n")
 	b.WriteString("| wrong concept | cases | fix rate | damage rate | units edited | random directions: fix | random directions: damage | new wrong |\n")

@@ -387,6 +387,15 @@ func TestMeasureOnHandModel(t *testing.T) {
 		if cs.Random.Fixed < 0 || cs.Random.Fixed > 1 {
 			t.Errorf("random fix fraction %v", cs.Random.Fixed)
 		}
+		// Each slot's word follows its own two units only: random edits
+		// of the other units never fix it.
+		if cs.RandomOther.Fixed != 0 || cs.RandomOther.Changed == 0 {
+			t.Errorf("%s: random units outside the rule's fix %v, change %v; want 0 and > 0", cs.Clip, cs.RandomOther.Fixed, cs.RandomOther.Changed)
+		}
+	}
+	if m.All.RandomOtherFixRate != 0 || m.All.RandomFixRate == 0 {
+		t.Errorf("random units fix %v, outside the rule's %v; want > 0 (they draw the rule's units at times) and 0",
+			m.All.RandomFixRate, m.All.RandomOtherFixRate)
 	}
 	// Suppressing the wrong unit alone fixes a two-word slot; so does
 	// boosting the right one.
