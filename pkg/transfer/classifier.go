@@ -139,14 +139,9 @@ func TrainClassifier(x [][]float32, y []int, classes int, cfg ClassifierConfig) 
 	return c, nil
 }
 
-// logitsInto writes the logits of standardised row xr into out.
-func (c *Classifier) logitsInto(xr []float64, out []float64) {
-	affineInto(out, c.B, xr, c.W)
-}
-
 // affineInto sets out[k] = b[k] + Σ_d x[d]·w[d·C+k] for the C = len(out)
 // outputs, adding the terms in the order of d (and skipping x[d] = 0). It
-// keeps eight sums (then four, then one) in registers at a time: this and
+// keeps eight sums (then one) in registers at a time: this and
 // addOuter are the training loop's hot spot, ≈ 1.8× faster so than one sum
 // at a time, with the same results to the bit.
 func affineInto(out, b, x, w []float64) {
@@ -169,20 +164,6 @@ func affineInto(out, b, x, w []float64) {
 			s7 += v * row[7]
 		}
 		out[k], out[k+1], out[k+2], out[k+3], out[k+4], out[k+5], out[k+6], out[k+7] = s0, s1, s2, s3, s4, s5, s6, s7
-	}
-	for ; k+4 <= C; k += 4 {
-		s0, s1, s2, s3 := b[k], b[k+1], b[k+2], b[k+3]
-		for d, v := range x {
-			if v == 0 {
-				continue
-			}
-			row := w[d*C+k : d*C+k+4 : d*C+k+4]
-			s0 += v * row[0]
-			s1 += v * row[1]
-			s2 += v * row[2]
-			s3 += v * row[3]
-		}
-		out[k], out[k+1], out[k+2], out[k+3] = s0, s1, s2, s3
 	}
 	for ; k < C; k++ {
 		s := b[k]
@@ -217,19 +198,6 @@ func addOuter(w, x, g []float64) {
 			row[7] += v * g7
 		}
 	}
-	for ; k+4 <= C; k += 4 {
-		g0, g1, g2, g3 := g[k], g[k+1], g[k+2], g[k+3]
-		for d, v := range x {
-			if v == 0 {
-				continue
-			}
-			row := w[d*C+k : d*C+k+4 : d*C+k+4]
-			row[0] += v * g0
-			row[1] += v * g1
-			row[2] += v * g2
-			row[3] += v * g3
-		}
-	}
 	for ; k < C; k++ {
 		gk := g[k]
 		for d, v := range x {
@@ -252,7 +220,7 @@ func (c *Classifier) Probabilities(x [][]float32) ([][]float64, error) {
 			xr[d] = (float64(v) - c.Mean[d]) * c.Scale[d]
 		}
 		p := make([]float64, c.Classes)
-		c.logitsInto(xr, p)
+		affineInto(p, c.B, xr, c.W)
 		lse := logSumExp(p)
 		for k := range p {
 			p[k] = math.Exp(p[k] - lse)
