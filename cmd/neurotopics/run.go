@@ -331,6 +331,13 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
+	// One run at a time in a folder: a second run with the same --out waits
+	// for the first, then reuses its stages.
+	release, err := pipeline.LockDir(f.out, func(holder string) { fmt.Fprintln(cmd.ErrOrStderr(), "run:", holder) })
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer release()
 	start := time.Now()
 	stagesDir := filepath.Join(f.out, "stages")
 	featCache := f.cache

@@ -71,9 +71,19 @@ func TestRunPipeline(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Another process (here: this test) holds the folder: the run waits for
+	// it, says so, then goes on.
+	release, err := pipeline.LockDir(dirs[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { time.Sleep(500 * time.Millisecond); release() }()
 	out, err := run(t, append(tinyRun, "--out", dirs[0], "--cache", filepath.Join(dirs[0], "features"))...)
 	if err != nil {
 		t.Fatalf("second run: %v", err)
+	}
+	if want := fmt.Sprintf("is in use by pid %d", os.Getpid()); !strings.Contains(out, want) {
+		t.Errorf("a run into a folder in use did not say %q:\n%s", want, out)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("a stale figure of an earlier report survived: %v", err)

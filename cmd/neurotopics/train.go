@@ -17,6 +17,7 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 )
 
@@ -193,6 +194,12 @@ Hyperparameters (--set "key=value;key=value"; stored in every checkpoint):
 			if h := backend.SpeedHint(); h != "" {
 				fmt.Fprintln(cmd.OutOrStdout(), h)
 			}
+			// One training at a time in a checkpoint folder.
+			release, err := pipeline.LockDir(out, func(holder string) { fmt.Fprintln(cmd.ErrOrStderr(), "train:", holder) })
+			if err != nil {
+				return fmt.Errorf("train: %w", err)
+			}
+			defer release()
 			b, err := backend.New()
 			if err != nil {
 				return err
