@@ -14,6 +14,10 @@ export JUPYTER_DATA_DIR=${JUPYTER_DATA_DIR:-$tmp/jupyter}
 docker/install-notebook-env.sh
 export PATH="$(go env GOPATH)/bin:$PATH"
 export NEUROTOPICS_QUICK=1
+# The notebooks write their runs under $TMPDIR: a folder of this test's own,
+# so that two test runs (or a user's notebook) never share one.
+export TMPDIR="$tmp/tmp"
+mkdir -p "$TMPDIR"
 # GoNB compiles the cells like the Docker image does: with the Go backend's
 # SIMD kernels (docs/benchmarks.md).
 export GOEXPERIMENT=${GOEXPERIMENT-simd}

@@ -1,11 +1,12 @@
-"""Checks an executed notebook: no error outputs, no Go panic on stderr, and
-every output the notebook's metadata["neurotopics"]["expect"] asks for.
+"""Checks an executed notebook: no error outputs, no Go panic on stderr, no
+failed shell command (GoNB's `!cmd` prints "exit status N" on stderr and goes
+on to the next cell), and every output the notebook's metadata["neurotopics"]["expect"] asks for.
 
 Each expectation is {"mime": "text/html", "contains": "..."}: some output of
 that MIME type (or stream, for "stream") must contain the text.
 Usage: /usr/bin/python3 check_outputs.py EXECUTED.ipynb
 """
-import json, sys
+import json, re, sys
 
 def main(path):
     nb = json.load(open(path))
@@ -20,6 +21,8 @@ def main(path):
                 texts.setdefault("stream", []).append(text)
                 if o.get("name") == "stderr" and ("panic:" in text or "goroutine " in text and "[running]" in text):
                     problems.append(f"cell {i}: Go panic on stderr: {text[:300]}")
+                if o.get("name") == "stderr" and re.search(r"(?m)^exit status [1-9][0-9]*$", text):
+                    problems.append(f"cell {i}: a shell command failed: {text[-300:]}")
             else:
                 for mime, data in o.get("data", {}).items():
                     texts.setdefault(mime, []).append("".join(data) if isinstance(data, list) else str(data))

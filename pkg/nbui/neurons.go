@@ -56,7 +56,7 @@ func ShowNeurons(r *interpret.Result, sec *report.Section, dir string, cards int
 		switch b := blk.(type) {
 		case report.Paragraph:
 			if gonbui.IsNotebook {
-				gonbui.DisplayHTML(`<p class="neurotopics-neuron-summary">` + html.EscapeString(string(b)) + "</p>")
+				displayHTML(`<p class="neurotopics-neuron-summary">` + html.EscapeString(string(b)) + "</p>")
 			} else {
 				fmt.Println(string(b))
 			}
@@ -179,9 +179,9 @@ func showCard(c report.Card, dir string) error {
 		b.WriteString("</table>")
 	}
 	b.WriteString("</div>")
-	gonbui.DisplayHTML(b.String())
+	displayHTML(b.String())
 	if png != nil {
-		gonbui.DisplayPNG(png)
+		displayPNG(png)
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func showFigure(path, caption string) error {
 	if strings.HasSuffix(strings.ToLower(path), ".svg") {
 		mime = "image/svg+xml"
 	}
-	gonbui.DisplayHTML(fmt.Sprintf(`<figure><img style="max-width:100%%" alt="%s" src="data:%s;base64,%s"><figcaption>%s</figcaption></figure>`,
+	displayHTML(fmt.Sprintf(`<figure><img style="max-width:100%%" alt="%s" src="data:%s;base64,%s"><figcaption>%s</figcaption></figure>`,
 		html.EscapeString(caption), mime, base64.StdEncoding.EncodeToString(data), html.EscapeString(caption)))
 	return nil
 }

@@ -51,7 +51,7 @@ func ShowExplanation(ex *revise.Explanation, reference string) {
 		b.WriteString("<br>top topic scores: " + html.EscapeString(topicList(ex.Topics)))
 	}
 	b.WriteString("</p></div>")
-	gonbui.DisplayHTML(b.String())
+	displayHTML(b.String())
 }
 
 // orDash returns s, or "–" if it is empty.
@@ -79,7 +79,7 @@ func topicList(ts []revise.TopicScore) string {
 func ShowRevision(v *revise.Revision) {
 	fmt.Printf("%s\nbefore: %s\nafter:  %s\n", revisionTitle(v), v.Before, v.Marked())
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(revisionHTML(v))
+		displayHTML(revisionHTML(v))
 	}
 }
 
@@ -294,7 +294,7 @@ func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int) error
 	}
 	selectID, doneID := "nt_topic_"+gonbui.UniqueID(), "nt_done_"+gonbui.UniqueID()
 	fmt.Fprintf(&b, `<tr><td>topic request</td><td id="%s"></td></tr><tr><td></td><td id="%s"></td></tr></table>`, selectID, doneID)
-	gonbui.DisplayHTML(b.String())
+	displayHTML(b.String())
 	outID := "nt_revision_" + gonbui.UniqueID()
 
 	type built struct {

@@ -22,9 +22,9 @@ func Image(path string) error {
 		return nil
 	}
 	if strings.HasSuffix(strings.ToLower(path), ".svg") {
-		gonbui.DisplaySVG(string(b))
+		displaySVG(string(b))
 	} else {
-		gonbui.DisplayPNG(b)
+		displayPNG(b)
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ func ShowTopics(m *topics.Model, q *topics.Quality, cr *topics.ConceptReport, ro
 	}
 	b.WriteString("</table>")
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(b.String())
+		displayHTML(b.String())
 		return
 	}
 	var t strings.Builder
@@ -80,7 +80,7 @@ func ShowConceptRecovery(cr *topics.ConceptReport) {
 	}
 	b.WriteString("</table>")
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(b.String())
+		displayHTML(b.String())
 		return
 	}
 	fmt.Print(t.String())

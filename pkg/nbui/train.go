@@ -485,7 +485,7 @@ func showTable(class, caption string, header []string, rows [][]string) {
 		}
 		return
 	}
-	gonbui.DisplayHTML(tableHTML(class, caption, header, rows))
+	displayHTML(tableHTML(class, caption, header, rows))
 }
 
 // tableHTML renders a table; cells are escaped.
@@ -560,7 +560,7 @@ func ShowCaptions(c *synth.Corpus, evals []*ModelEval, ids []string, refs int) e
 	}
 	b.WriteString("</table>")
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(b.String())
+		displayHTML(b.String())
 	}
 	return nil
 }
