@@ -99,7 +99,9 @@ truth, and writes a reproducible report:
 Stage outputs are cached under --out/stages/<stage>-<hash of its configuration>
 and reused on the next run with the same configuration (--force recomputes
 them); an interrupted run resumes where it stopped (training resumes from its
-newest checkpoint). --quick runs a small corpus and short trainings (≈ 2 minutes
+newest checkpoint). Two runs with the same --out take turns: the second waits
+for the first (it says which process holds the folder), then reuses its stages.
+--quick runs a small corpus and short trainings (≈ 2 minutes
 on 2 cores) to try the pipeline; the default takes ≈ 9 minutes on a first run
 and ≈ 6 once the frame features are cached, --seeds 3 ≈ 16.5 (README). These
 times are for a binary built with GOEXPERIMENT=simd (Go's SIMD matrix kernels,
