@@ -278,8 +278,8 @@ func TestRunInterruptAndResume(t *testing.T) {
 	}
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		if ck, _ := filepath.Glob(filepath.Join(dir, "stages", "checkpoints", "train-*", "ckpt-000000100.ntc")); len(ck) > 0 {
-			break // both trainings are running, past their first checkpoint
+		if ck, _ := filepath.Glob(filepath.Join(dir, "stages", "checkpoints", "train-*", "ckpt-000000100.ntc")); len(ck) == 2 {
+			break // both trainings are past their first checkpoint
 		}
 		if time.Now().After(deadline) {
 			_ = child.Process.Kill()
