@@ -15,11 +15,13 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 )
@@ -244,6 +246,9 @@ func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
 	if err := dec.Decode(&h); err != nil {
 		return nil, nil, bad("header: %v", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, bad("header: unexpected data after the JSON object; expected the header to end there")
+	}
 	if h.Version != checkpointVersion {
 		return nil, nil, bad("version %d; this build reads version %d", h.Version, checkpointVersion)
 	}
@@ -275,9 +280,25 @@ func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
 		if err != nil {
 			return nil, nil, bad("variable %s: dtype %q: %v", sv.Path, sv.DType, err)
 		}
+		if !loadableDType(dt) {
+			return nil, nil, bad("variable %s: dtype %s; expected a numeric or bool dtype", sv.Path, dt)
+		}
+		if slices.ContainsFunc(sv.Dims, func(d int) bool { return d < 0 }) {
+			return nil, nil, bad("variable %s: dims %v; expected dims ≥ 0", sv.Path, sv.Dims)
+		}
+		size, ok := variableByteSize(dt, sv.Dims, int64(len(data)))
+		if !ok {
+			return nil, nil, bad("variable %s: %s %v is larger than the data section of %d bytes", sv.Path, dt, sv.Dims, len(data))
+		}
 		shape := shapes.Make(dt, sv.Dims...)
-		if sv.Offset < 0 || sv.Length != int64(shape.ByteSize()) || sv.Offset+sv.Length > int64(len(data)) {
+		if sv.Offset < 0 || sv.Length != size || sv.Offset > int64(len(data)) || sv.Length > int64(len(data))-sv.Offset {
 			return nil, nil, bad("variable %s: %d bytes at %d do not fit shape %s in a data section of %d bytes", sv.Path, sv.Length, sv.Offset, shape, len(data))
+		}
+		if store.GetVariable(sv.Path) != nil {
+			return nil, nil, bad("variable %s appears twice; expected each variable once", sv.Path)
+		}
+		if isGlobalStep(sv.Path) && (dt != dtypes.Int64 || len(sv.Dims) != 0) {
+			return nil, nil, bad("variable %s: shape %s; expected an Int64 scalar (the training step)", sv.Path, shape)
 		}
 		t := tensors.FromShape(shape)
 		if err := t.MutableBytes(func(b []byte) { copy(b, data[sv.Offset:sv.Offset+sv.Length]) }); err != nil {
@@ -292,6 +313,49 @@ func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
 	return &h, store, nil
 }
 
+// loadableDType reports whether a tensor of dt can be held in host memory
+// (tensors.FromShape panics for the others).
+func loadableDType(dt dtypes.DType) bool {
+	switch dt {
+	case dtypes.Bool, dtypes.Int8, dtypes.Int16, dtypes.Int32, dtypes.Int64,
+		dtypes.Uint8, dtypes.Uint16, dtypes.Uint32, dtypes.Uint64,
+		dtypes.Float16, dtypes.BFloat16, dtypes.Float32, dtypes.Float64,
+		dtypes.Complex64, dtypes.Complex128,
+		dtypes.Int1, dtypes.Uint1, dtypes.Int2, dtypes.Uint2, dtypes.Int4, dtypes.Uint4:
+		return true
+	}
+	return false
+}
+
+// variableByteSize returns the bytes that values of dt with dims (all ≥ 0)
+// take, or false if that is more than limit bytes. Unlike
+// shapes.Shape.ByteSize it cannot overflow.
+func variableByteSize(dt dtypes.DType, dims []int, limit int64) (int64, bool) {
+	if slices.Contains(dims, 0) {
+		return 0, true
+	}
+	n := int64(1)
+	for _, d := range dims {
+		// Each value takes at least one bit.
+		if int64(d) > 8*limit/n {
+			return 0, false
+		}
+		n *= int64(d)
+	}
+	var size int64
+	if dt.IsPacked() {
+		size = (n*int64(dt.Bits()) + 7) / 8
+	} else {
+		size = n * int64(dt.Size())
+	}
+	return size, size <= limit
+}
+
+// isGlobalStep reports whether a variable path names the training step.
+func isGlobalStep(path string) bool {
+	return strings.TrimPrefix(path, "/") == optimizer.GlobalStepVariableName
+}
+
 // vocabFromHeader rebuilds the vocabulary saved in a checkpoint.
 func vocabFromHeader(h *checkpointHeader, path string) (*corpus.Vocab, error) {
 	var b bytes.Buffer
@@ -300,6 +364,9 @@ func vocabFromHeader(h *checkpointHeader, path string) (*corpus.Vocab, error) {
 		return nil, fmt.Errorf("checkpoint %s: %d vocabulary counts for %d words", path, len(h.VocabCounts), len(h.Vocab))
 	}
 	for i, w := range h.Vocab {
+		if strings.ContainsAny(w, "\t\n") {
+			return nil, fmt.Errorf("checkpoint %s: vocabulary word %d is %q; expected a word without tabs or line breaks", path, i, w)
+		}
 		fmt.Fprintf(&b, "%s\t%d\n", w, h.VocabCounts[i])
 	}
 	v, err := corpus.ReadVocab(&b, path+" (vocabulary)")

@@ -84,11 +84,12 @@ func ParseTargetsCSV(r io.Reader, name string) (*Targets, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(header) < 2 || strings.TrimPrefix(strings.TrimSpace(header[0]), "\ufeff") != "clip_id" {
-		return nil, fmt.Errorf("%s:1: expected a header clip_id,<target names…>; found %q", name, strings.Join(header, ","))
+		line, _ := cr.FieldPos(0)
+		return nil, fmt.Errorf("%s:%d: expected a header clip_id,<target names…>; found %q", name, line, strings.Join(header, ","))
 	}
 	t := &Targets{Names: header[1:], ByClip: map[string][]float32{}}
 	var ids []string
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -96,6 +97,7 @@ func ParseTargetsCSV(r io.Reader, name string) (*Targets, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0) // blank lines and quoted line breaks make it differ from the record number
 		id := strings.TrimSpace(rec[0])
 		if _, dup := t.ByClip[id]; dup {
 			return nil, fmt.Errorf("%s:%d: clip %q appears twice", name, line, id)
@@ -104,6 +106,7 @@ func ParseTargetsCSV(r io.Reader, name string) (*Targets, error) {
 		for k, s := range rec[1:] {
 			x, err := strconv.ParseFloat(strings.TrimSpace(s), 32)
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+				line, _ := cr.FieldPos(k + 1)
 				return nil, fmt.Errorf("%s:%d: column %d (%s) is %q; expected a finite number", name, line, k+2, t.Names[k], s)
 			}
 			v[k] = float32(x)

@@ -61,7 +61,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 )
@@ -166,6 +168,8 @@ func (c Config) Validate(height, width int) error {
 	}
 	if c.Scales < 1 {
 		bad("scales %d; expected ≥ 1", c.Scales)
+	} else if c.Scales > 63 { // 1<<(Scales−1) would overflow
+		bad("scales %d: the frame size %dx%d must be divisible by 2^%d", c.Scales, height, width, c.Scales-1)
 	} else if f := 1 << (c.Scales - 1); height%f != 0 || width%f != 0 {
 		bad("scales %d: the frame size %dx%d must be divisible by %d", c.Scales, height, width, f)
 	} else if c.Patch >= 1 && c.Stride >= 1 {
@@ -269,6 +273,54 @@ func (c Config) passThrough() int {
 	return n
 }
 
+// sizesOverflow reports whether a size that c implies for frames of
+// height×width (one frame, the filters, the colour centres, the raw
+// features, the projection) overflows an int. check compares array lengths
+// with these sizes, which must not wrap around to a length that is there.
+// c must be valid (see Validate).
+func (c Config) sizesOverflow(height, width int) bool {
+	over := false
+	mul := func(xs ...int) int {
+		if slices.Contains(xs, 0) {
+			return 0
+		}
+		p := 1
+		for _, x := range xs {
+			if x < 0 || p > math.MaxInt/x {
+				over = true
+				return 0
+			}
+			p *= x
+		}
+		return p
+	}
+	add := func(xs ...int) int {
+		s := 0
+		for _, x := range xs {
+			if s > math.MaxInt-x {
+				over = true
+				return 0
+			}
+			s += x
+		}
+		return s
+	}
+	keypoints := 0
+	if c.Keypoints {
+		keypoints = 3
+	}
+	mul(height, width, 3)
+	mul(c.Patch, c.Patch, 3, c.Filters)
+	mul(c.Patch, c.Patch, c.ShapeFilters)
+	mul(c.Colors, 3)
+	filters := add(c.Filters, c.ShapeFilters)
+	raw := add(mul(c.Scales, filters), mul(keypoints, c.Colors), mul(c.Scales, filters, c.Grid, c.Grid), mul(c.Colors, c.ColorGrid, c.ColorGrid))
+	if c.Dim < raw { // a projection
+		mul(raw, c.Dim)
+	}
+	return over
+}
+
 // Save writes the encoder as JSON, atomically.
 func (e *Encoder) Save(path string) error {
 	return corpus.WriteFileAtomic(path, func(w io.Writer) error {
@@ -302,6 +354,11 @@ func (e *Encoder) check() error {
 		return err
 	}
 	c := e.Config
+	if c.sizesOverflow(e.Height, e.Width) {
+		return fmt.Errorf("height %d, width %d, patch %d, filters %d, shape_filters %d, colors %d, grids %d and %d, dim %d: "+
+			"the array sizes these imply overflow an int; expected a config fitted on real frames",
+			e.Height, e.Width, c.Patch, c.Filters, c.ShapeFilters, c.Colors, c.Grid, c.ColorGrid, c.Dim)
+	}
 	shapeScales := 0
 	if c.ShapeFilters > 0 {
 		shapeScales = c.Scales
