@@ -64,15 +64,19 @@ func LoadFile(path string) (*File, error) {
 }
 
 // ParseFile decodes a revisions file; name is used in error messages. It
-// rejects unknown fields, another version, revisions without a clip, and
-// edits with an unknown op or a negative unit (units beyond the model's are
-// found when the revision is replayed).
+// rejects unknown fields, data after the JSON object, another version,
+// revisions without a clip, and edits with an unknown op or a negative unit
+// (units beyond the model's are found when the revision is replayed).
 func ParseFile(data []byte, name string) (*File, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var f File
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%s: not a revisions file: %w", name, err)
+	}
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		line := 1 + bytes.Count(data[:len(data)-len(rest)], []byte("\n"))
+		return nil, fmt.Errorf("%s: line %d: data after the end of the revisions; expected one JSON object", name, line)
 	}
 	if f.Version != FileVersion {
 		return nil, fmt.Errorf("%s: version %d; this program reads version %d", name, f.Version, FileVersion)

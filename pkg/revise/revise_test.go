@@ -155,6 +155,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"no clip", `{"version": 1, "revisions": [{"edits": []}]}`, "revision 0 has no clip"},
 		{"bad op", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": 1, "op": "zap", "value": 1}]}]}`, `unknown op "zap"`},
 		{"NaN", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": 1, "op": "set", "value": NaN}]}]}`, "not a revisions file"},
+		{"trailing data", "{\"version\": 1, \"revisions\": []}\n{\"version\": 1}", "x.json: line 2: data after the end"},
 		{"negative unit", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": -3, "op": "set", "value": 0}]}]}`, "unit -3 does not exist"},
 	} {
 		_, err := ParseFile([]byte(c.json), "x.json")

@@ -87,16 +87,22 @@ func LoadInterpretation(path string) (*UnitTopics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading unit interpretations: %w", err)
 	}
+	return parseInterpretation(data, path)
+}
+
+// parseInterpretation decodes the contents of a units.json; name is used in
+// error messages.
+func parseInterpretation(data []byte, name string) (*UnitTopics, error) {
 	var res interpret.Result
 	if err := json.Unmarshal(data, &res); err != nil {
-		return nil, fmt.Errorf("%s: not an interpretation (units.json of `neurotopics interpret`): %w", path, err)
+		return nil, fmt.Errorf("%s: not an interpretation (units.json of `neurotopics interpret`): %w", name, err)
 	}
 	if len(res.Outputs) == 0 {
-		return nil, fmt.Errorf("%s: an interpretation of %q; revision needs one of the topic targets (neurotopics interpret --target topics)", path, res.Target)
+		return nil, fmt.Errorf("%s: an interpretation of %q; revision needs one of the topic targets (neurotopics interpret --target topics)", name, res.Target)
 	}
 	t, err := FromInterpretation(res.Units, res.Outputs, res.Method)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return t, nil
 }
