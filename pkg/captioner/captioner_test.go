@@ -207,6 +207,11 @@ func TestOverfitFourClips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, beam := range []int{0, m.Vocab.Size() + 1, 1 << 40} {
+		if _, err := m.DecodeFrom(zero, BeamSearch(beam)); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("beam %d; expected 1 (greedy) to %d", beam, m.Vocab.Size())) {
+			t.Errorf("beam %d: err = %v, want one giving the allowed range", beam, err)
+		}
+	}
 	for i := 1; i < len(zcaps); i++ {
 		if zcaps[i].Text() != zcaps[0].Text() {
 			t.Errorf("a = 0 gives different captions for clips 0 and %d: %q vs %q", i, zcaps[0].Text(), zcaps[i].Text())

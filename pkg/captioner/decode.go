@@ -69,8 +69,10 @@ func (m *Model) DecodeFrom(a [][]float32, opts DecodeOptions) (caps []Caption, e
 	if err := checkRows("decoding", a, N); err != nil {
 		return nil, err
 	}
-	if opts.Beam < 1 {
-		return nil, fmt.Errorf("decoding: beam %d; expected ≥ 1 (1 = greedy)", opts.Beam)
+	if opts.Beam < 1 || opts.Beam > m.Vocab.Size() {
+		// A beam wider than the vocabulary keeps nothing more, and a huge one
+		// (from a hand-edited revisions file, say) would only exhaust memory.
+		return nil, fmt.Errorf("decoding: beam %d; expected 1 (greedy) to %d (the vocabulary size)", opts.Beam, m.Vocab.Size())
 	}
 	if opts.MaxWords <= 0 {
 		opts.MaxWords = m.arch.p.MaxWords
