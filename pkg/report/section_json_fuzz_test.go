@@ -13,13 +13,7 @@ import (
 // that names the file or gives a section that renders and survives a
 // save/load round trip unchanged.
 func FuzzLoadSection(f *testing.F) {
-	sec := &Section{ID: "neurons", Title: "Neurons"}
-	sec.Add(Paragraph("a <b>"), Code("go run ."),
-		Table{Caption: "t", Header: []string{"a", "b"}, Rows: [][]string{{"1", "<script>x</script>"}}, Note: "n"},
-		Figure{Path: "plots/a.png", Caption: "c", Width: 10},
-		Card{Title: "unit 1", Lines: []string{"l"}, Image: "u.png", Facts: [][2]string{{"k", "v"}}},
-		Cards{{Title: "unit 2"}})
-	valid, err := json.MarshalIndent(sec, "", "  ")
+	valid, err := json.MarshalIndent(sampleSection(), "", "  ")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -7,13 +7,19 @@ import (
 	"testing"
 )
 
-func TestSectionJSONRoundTrip(t *testing.T) {
+// sampleSection has one block of every kind, with text that must be escaped.
+func sampleSection() *Section {
 	sec := &Section{ID: "neurons", Title: "Neurons"}
 	sec.Add(Paragraph("a <b>"), Code("go run ."),
 		Table{Caption: "t", Header: []string{"a", "b"}, Rows: [][]string{{"1", "<script>x</script>"}}, Note: "n"},
 		Figure{Path: "plots/a.png", Caption: "c", Width: 10},
 		Card{Title: "unit 1", Lines: []string{"l"}, Image: "u.png", Facts: [][2]string{{"k", "v"}}},
 		Cards{{Title: "unit 2"}})
+	return sec
+}
+
+func TestSectionJSONRoundTrip(t *testing.T) {
+	sec := sampleSection()
 	path := filepath.Join(t.TempDir(), "section.json")
 	if err := SaveSection(path, sec); err != nil {
 		t.Fatal(err)
