@@ -65,9 +65,6 @@ func run(which []string, train, test, fitFrames int) error {
 	if err != nil {
 		return err
 	}
-	T, S := scfg.Frames, scfg.Size
-	frameLen := S * S * 3
-	trainClips := c.SplitClips(synth.SplitTrain)
 	fmt.Printf("%d training and %d test clips, encoders fitted on %d frames\n\n", train, test, fitFrames)
 	fmt.Println("| encoder variant | dim (raw) | fit | probe (encode + fit) | " + strings.Join(synthexp.ProbeFamilies, " | ") + " |")
 	fmt.Println("|---|---|---|---|" + strings.Repeat("---|", len(synthexp.ProbeFamilies)))
@@ -80,9 +77,7 @@ func run(which []string, train, test, fitFrames int) error {
 		cfg.FitFrames = fitFrames
 		mod(&cfg)
 		start := time.Now()
-		enc, err := framenc.Fit(b, cfg, S, S, len(trainClips)*T, func(i int, dst []float32) {
-			copy(dst, c.Frames(trainClips[i/T])[(i%T)*frameLen:(i%T+1)*frameLen])
-		})
+		enc, err := synthexp.FitEncoder(b, c, cfg)
 		if err != nil {
 			return fmt.Errorf("variant %s: %w", name, err)
 		}

@@ -31,12 +31,7 @@ func TestProbeFrames(t *testing.T) {
 	}
 	cfg := framenc.DefaultConfig()
 	cfg.FitFrames = 600
-	T, S := scfg.Frames, scfg.Size
-	frameLen := S * S * 3
-	train := c.SplitClips(synth.SplitTrain)
-	enc, err := framenc.Fit(b, cfg, S, S, len(train)*T, func(i int, dst []float32) {
-		copy(dst, c.Frames(train[i/T])[(i%T)*frameLen:(i%T+1)*frameLen])
-	})
+	enc, err := FitEncoder(b, c, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

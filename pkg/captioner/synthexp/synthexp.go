@@ -118,23 +118,30 @@ func Prepare(b compute.Backend, cfg Config, progress func(done, total int)) (*Pr
 	return p, nil
 }
 
-// encodeCorpus fits the encoder on training frames and encodes all clips.
-func encodeCorpus(b compute.Backend, c *synth.Corpus, ecfg framenc.Config, progress func(done, total int)) (*corpus.Features, *framenc.Encoder, error) {
+// FitEncoder fits a frame encoder with ecfg on the frames of c's training
+// clips.
+func FitEncoder(b compute.Backend, c *synth.Corpus, ecfg framenc.Config) (*framenc.Encoder, error) {
 	T, S := c.Config.Frames, c.Config.Size
 	frameLen := S * S * 3
 	train := c.SplitClips(synth.SplitTrain)
 	if len(train) == 0 {
-		return nil, nil, fmt.Errorf("the corpus has no training clips to fit the frame encoder on")
+		return nil, fmt.Errorf("the corpus has no training clips to fit the frame encoder on")
 	}
 	buf := make([]float32, c.FrameLen())
 	last := -1
-	enc, err := framenc.Fit(b, ecfg, S, S, len(train)*T, func(i int, dst []float32) {
+	return framenc.Fit(b, ecfg, S, S, len(train)*T, func(i int, dst []float32) {
 		if clip := train[i/T]; clip != last {
 			c.FramesInto(clip, buf)
 			last = clip
 		}
 		copy(dst, buf[(i%T)*frameLen:(i%T+1)*frameLen])
 	})
+}
+
+// encodeCorpus fits the encoder on training frames and encodes all clips.
+func encodeCorpus(b compute.Backend, c *synth.Corpus, ecfg framenc.Config, progress func(done, total int)) (*corpus.Features, *framenc.Encoder, error) {
+	T := c.Config.Frames
+	enc, err := FitEncoder(b, c, ecfg)
 	if err != nil {
 		return nil, nil, err
 	}
