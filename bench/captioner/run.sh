@@ -6,15 +6,17 @@
 #   bench/captioner/run.sh              # default build
 #   GOEXPERIMENT=simd bench/captioner/run.sh   # Go 1.26 SIMD matmul kernels
 #   STEPS=100 bench/captioner/run.sh
+#   ENCODER=gru bench/captioner/run.sh         # the GRU encoder on both sides (default: mean, the model's)
 #
 # PyTorch: Debian's python3-torch 1.13 under /usr/bin/python3, 2 threads,
 # OPENBLAS_NUM_THREADS=1 (apt-get install python3-torch).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEPS=${STEPS:-60}
+ENCODER=${ENCODER:-mean}
 go build -o /tmp/neurotopics-gostep ./bench/captioner/gostep
-go_json=$(/tmp/neurotopics-gostep -steps "$STEPS" ${GOSTEP_SET:+-set "$GOSTEP_SET"})
-torch_json=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/captioner/torch_step.py --steps "$STEPS" --threads 2)
+go_json=$(/tmp/neurotopics-gostep -steps "$STEPS" -set "encoder=$ENCODER${GOSTEP_SET:+;$GOSTEP_SET}")
+torch_json=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/captioner/torch_step.py --steps "$STEPS" --threads 2 --encoder "$ENCODER")
 echo "$go_json"
 echo "$torch_json"
 /usr/bin/python3 - "$go_json" "$torch_json" <<'PY'

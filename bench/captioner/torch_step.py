@@ -1,8 +1,9 @@
 """Per-step training time of the neurotopics captioner in PyTorch (CPU).
 
 The same architecture, sizes and loss as pkg/captioner (model.go), with its
-default hyperparameters: per-frame projection D→E + ReLU, a GRU encoder (E) and
-v̄ = [mean_t h_t; motion stream] (or, with --encoder tconv, two kernel-3
+default hyperparameters: per-frame projection D→E + ReLU u, v̄ = [mean_t u_t;
+motion stream] (--encoder mean, the default), or a GRU encoder (E) and
+v̄ = [mean_t h_t; motion stream] (--encoder gru), or (with --encoder tconv, two kernel-3
 temporal convolutions, dilations 1 and 2, with v̄ = [means of u over the clip's
 thirds; mean_t h2; motion stream]); the motion stream is ReLU(W d + b) of the
 differences d between the mean features of the clip's thirds,
@@ -31,13 +32,17 @@ class Captioner(nn.Module):
         self.encoder = encoder
         self.frame_proj = nn.Linear(D, E)
         self.motion = nn.Linear(3 * D, E)
-        if encoder == "gru":
+        if encoder == "mean":
+            self.semantic = nn.Linear(2 * E, N)
+        elif encoder == "gru":
             self.gru = nn.GRU(E, E, batch_first=True)
             self.semantic = nn.Linear(2 * E, N)
-        else:
+        elif encoder == "tconv":
             self.tconv1 = nn.Linear(3 * E, E)
             self.tconv2 = nn.Linear(3 * E, E)
             self.semantic = nn.Linear(5 * E, N)
+        else:
+            raise ValueError(f"--encoder {encoder!r}: expected mean, gru or tconv")
         self.topics = nn.Linear(N, K)
         self.word_gates = nn.Embedding(V, 4 * H)
         self.whh = nn.Linear(H, 4 * H, bias=False)
@@ -54,7 +59,9 @@ class Captioner(nn.Module):
 
     def forward(self, feats, tokens, targets, lam):
         u = F.relu(self.frame_proj(feats))              # [B,T,E]
-        if self.encoder == "gru":
+        if self.encoder == "mean":
+            vbar = u.mean(1)
+        elif self.encoder == "gru":
             vbar = self.gru(u)[0].mean(1)
         else:
             T = u.shape[1]
@@ -95,7 +102,7 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--frames", type=int, default=12)
     p.add_argument("--feat-dim", type=int, default=384)
-    p.add_argument("--encoder", default="gru")
+    p.add_argument("--encoder", default="mean", help="mean (the Go model's default since 2026-12-01), gru or tconv")
     p.add_argument("--encoder-dim", type=int, default=128)
     p.add_argument("--semantic-units", type=int, default=128)
     p.add_argument("--targets", type=int, default=30)

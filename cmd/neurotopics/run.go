@@ -101,9 +101,9 @@ and reused on the next run with the same configuration (--force recomputes
 them); an interrupted run resumes where it stopped (training resumes from its
 newest checkpoint). Two runs with the same --out take turns: the second waits
 for the first (it says which process holds the folder), then reuses its stages.
---quick runs a small corpus and short trainings (≈ 2 minutes
-on 2 cores) to try the pipeline; the default takes ≈ 9 minutes on a first run
-and ≈ 6 once the frame features are cached, --seeds 3 ≈ 16.5 (README). These
+--quick runs a small corpus and short trainings (≈ 1.5 minutes
+on 2 cores) to try the pipeline; the default takes ≈ 6 minutes on a first run
+and ≈ 3 once the frame features are cached, --seeds 3 ≈ 7.5 (README). These
 times are for a binary built with GOEXPERIMENT=simd (Go's SIMD matrix kernels,
 amd64): without it training is ≈ 2.6× slower.`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
@@ -127,7 +127,7 @@ amd64): without it training is ≈ 2.6× slower.`,
 	fs.StringVar(&f.settings, "set", "", `captioner hyperparameters for every model, "key=value;…" (see neurotopics train --help)`)
 	fs.Float64Var(&f.lambda, "lambda", 0.1, "λ of the interpretive model (the paper's 0.1); the baseline has λ = 0")
 	fs.StringVar(&f.interpLoss, "interp-loss", "mse", `the interpretive model's loss: "mse" (the paper's ‖ŝ − s‖²) or "bce" (sigmoid cross-entropy; with --lambda 1 it named every concept family better and kept more units alive: docs/results.md)`)
-	fs.IntVar(&f.steps, "steps", 0, "training steps per model (0: 2500, or 400 with --quick)")
+	fs.IntVar(&f.steps, "steps", 0, "training steps per model (0: 1500, or 400 with --quick)")
 	fs.IntVar(&f.topicsK, "topics-k", 30, "LDA topics")
 	fs.IntVar(&f.synthTrain, "synth-train", 0, "training clips of the corpus (0: the default corpus' 5000, or 600 with --quick)")
 	fs.IntVar(&f.synthVal, "synth-val", 0, "validation clips (0: 500, or 100 with --quick)")
@@ -146,7 +146,7 @@ amd64): without it training is ≈ 2.6× slower.`,
 func (f *runFlags) plan() (runPlan, error) {
 	p := runPlan{Quick: f.quick, Synth: synth.DefaultConfig(), FitFrames: 3000, TopicsK: f.topicsK, TopicsIterations: 200,
 		Lambdas: []float64{0, f.lambda}, InterpLoss: f.interpLoss, InterpretClips: f.interpretClips, TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
-	steps := 2500
+	steps := 1500 // enough for every concept family ≥ 0.9 with the "mean" encoder (docs/results.md)
 	if f.quick {
 		p.Synth.Train, p.Synth.Val, p.Synth.Test = 600, 100, 200
 		p.FitFrames, p.TopicsIterations, steps = 1000, 100, 400

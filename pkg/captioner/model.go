@@ -4,8 +4,11 @@ package captioner
 // functions, which panic on errors (the exported entry points in
 // captioner.go and train.go turn panics into errors).
 //
-//	features [B,T,D] ─► per-frame projection ─► GRU (or tconv) ─► mean_t ─┐
+//	features [B,T,D] ─► per-frame projection ─► [GRU or tconv] ─► mean_t ─┐
 //	                 ─► motion stream (differences of the clip's thirds) ─┴► v̄
+//
+//	(the default encoder, "mean", has no recurrence: v̄'s first part is the
+//	mean of the per-frame projections)
 //	v̄ ─► semantic layer  a = ReLU(W v̄ + b)          [B,N]  (dropout)
 //	  ─► topic head      ŝ = W_a a + b_a            [B,K]
 //	a ─► LSTM decoder: h₀ = tanh(W_h a), c₀ = W_c a, and W_x a added to every
@@ -86,6 +89,11 @@ func (m *arch) semanticGraph(scope *model.Scope, feats *Node) *Node {
 		}
 		vbar = Concatenate(append(parts, ReduceMean(h2, 1)), -1)
 		vbar.AssertDims(B, (pyramidSegments+1)*E)
+	case "mean":
+		// v̄: the mean over the clip of the per-frame projections. What
+		// moves, and how, comes from the motion stream below.
+		vbar = ReduceMean(u, 1)
+		vbar.AssertDims(B, E)
 	case "gru":
 		hs := gru(enc.At("gru"), u, E)
 		hs.AssertDims(B, T, E)
