@@ -105,7 +105,7 @@ for the first (it says which process holds the folder), then reuses its stages.
 on 2 cores) to try the pipeline; the default takes ≈ 6 minutes on a first run
 and ≈ 3 once the frame features are cached, --seeds 3 ≈ 7.5 (README). These
 times are for a binary built with GOEXPERIMENT=simd (Go's SIMD matrix kernels,
-amd64): without it training is ≈ 2.6× slower.`,
+amd64): without it training is ≈ 3× slower.`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
   neurotopics run --quick --out /tmp/r  # ≈ 2 minutes
   neurotopics run --seeds 3             # mean ± sd over 3 seeds for the paper's tables
