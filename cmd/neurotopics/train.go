@@ -163,8 +163,9 @@ func newTrainCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train the interpretive captioner (or resume its newest checkpoint)",
-		Long: `train fits the captioner of Dong et al. (CVPR 2017): a temporal encoder over
-per-frame features, a semantic layer a = ReLU(W v̄ + b) whose units predict the
+		Long: `train fits the captioner of Dong et al. (CVPR 2017): an encoder over
+per-frame features (by default the mean of their projections next to a motion
+stream; encoder=gru for a GRU), a semantic layer a = ReLU(W v̄ + b) whose units predict the
 clip's topics through the interpretive loss λ‖ŝ − s‖², and an LSTM decoder that
 reads the video only through a.
 

@@ -197,7 +197,8 @@ stands for a concept a person can name."""),
 "03_train.ipynb": ([
 ("markdown", """# Training the interpretive captioner
 
-The captioner of Dong et al. (CVPR 2017): a temporal encoder over per-frame features, a semantic layer
+The captioner of Dong et al. (CVPR 2017): an encoder over per-frame features (by default the mean of their
+projections next to a motion stream; `encoder=gru` for a GRU), a semantic layer
 a = ReLU(W v̄ + b) whose units are asked to predict the clip's topics through the interpretive loss λ‖ŝ − s‖²,
 and an LSTM decoder that sees the video only through a. On the synthetic corpus the targets are the clips'
 ground-truth concepts (the stand-in for LDA topic labels).
