@@ -241,8 +241,10 @@ func TestKillAndResume(t *testing.T) {
 		t.Fatalf("child exited with %v; want killed (did it finish %d steps before the kill?)", err, steps)
 	}
 	list, _ := ListCheckpoints(dir)
-	if len(list) == 0 || len(list) > 3 {
-		t.Fatalf("%d checkpoints after the kill; want 1..3", len(list))
+	// checkpoint_keep is 3; a kill between writing a new checkpoint and
+	// deleting the oldest leaves one more, which is harmless.
+	if len(list) == 0 || len(list) > 4 {
+		t.Fatalf("%d checkpoints after the kill; want 1..4", len(list))
 	}
 	for _, p := range list {
 		if _, _, err := readCheckpoint(p); err != nil {
