@@ -9,10 +9,16 @@
 #   bash bench/revise/sweep.sh runs/bce out/revise-sweep
 #
 # LAMBDA selects the models (default 1, the folder name's "lambda1").
+# STRENGTHS × UNITS (units per topic, 0 = all) and FEW_STRENGTHS × FEW_UNITS
+# are the settings swept (defaults below); an empty list skips its loop.
 set -euo pipefail
 run=${1:?usage: sweep.sh RUN_DIR OUT_DIR}
 out=${2:?usage: sweep.sh RUN_DIR OUT_DIR}
 lambda=${LAMBDA:-1}
+strengths=${STRENGTHS-0.25 0.5 0.75 1}
+units=${UNITS-0 3}
+few_strengths=${FEW_STRENGTHS-1 1.5 2 3}
+few_units=${FEW_UNITS-1 2}
 cache=${CACHE:-$HOME/.cache/neurotopics/features}
 cd "$(dirname "$0")/../.."
 bin=$(mktemp -d)/neurotopics
@@ -29,8 +35,8 @@ measure() { # split seed strength units
 seeds=$(ls -d "$run"/stages/train-lambda"$lambda"-seed* | sed 's/.*-seed\([0-9]*\)-.*/\1/' | sort -n)
 for split in val test; do
 	for s in $seeds; do
-		for st in 0.25 0.5 0.75 1; do for mu in 0 3; do measure $split $s $st $mu; done; done
-		for st in 1 1.5 2 3; do for mu in 1 2; do measure $split $s $st $mu; done; done
+		for st in $strengths; do for mu in $units; do measure $split $s $st $mu; done; done
+		for st in $few_strengths; do for mu in $few_units; do measure $split $s $st $mu; done; done
 	done
 done
 go run ./bench/revise "$out"

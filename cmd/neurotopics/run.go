@@ -38,7 +38,7 @@ type runFlags struct {
 	synthTest, fitFrames   int
 	interpretClips, shots  int
 	transferSeeds, revClip int
-	lambda                 float64
+	lambda, activityL1     float64
 	interpLoss             string
 }
 
@@ -59,6 +59,9 @@ type runPlan struct {
 	// InterpLoss is the interpretive models' loss: "mse" (the paper's) or
 	// "bce" (captioner's interp_loss).
 	InterpLoss string `json:"interp_loss"`
+	// ActivityL1 is the interpretive models' L1 penalty on the semantic
+	// layer's activity (captioner's activity_l1; 0 = none).
+	ActivityL1 float64 `json:"activity_l1,omitempty"`
 	// Settings are the captioner hyperparameters shared by every model
 	// ("key=value;…"; interp_lambda and seed are set per model).
 	Settings string `json:"settings"`
@@ -127,6 +130,7 @@ amd64): without it training is ≈ 3× slower.`,
 	fs.StringVar(&f.settings, "set", "", `captioner hyperparameters for every model, "key=value;…" (see neurotopics train --help)`)
 	fs.Float64Var(&f.lambda, "lambda", 0.1, "λ of the interpretive model (the paper's 0.1); the baseline has λ = 0")
 	fs.StringVar(&f.interpLoss, "interp-loss", "mse", `the interpretive model's loss: "mse" (the paper's ‖ŝ − s‖²) or "bce" (sigmoid cross-entropy; with --lambda 1 it named every concept family better and kept more units alive: docs/results.md)`)
+	fs.Float64Var(&f.activityL1, "activity-l1", 0, "L1 penalty on the interpretive model's semantic layer (captioner's activity_l1; the baseline gets none): fewer units per clip and per topic, which revision edits (docs/results.md)")
 	fs.IntVar(&f.steps, "steps", 0, "training steps per model (0: 1500, or 400 with --quick)")
 	fs.IntVar(&f.topicsK, "topics-k", 30, "LDA topics")
 	fs.IntVar(&f.synthTrain, "synth-train", 0, "training clips of the corpus (0: the default corpus' 5000, or 600 with --quick)")
@@ -145,7 +149,7 @@ amd64): without it training is ≈ 3× slower.`,
 // plan turns the flags into the run's configuration.
 func (f *runFlags) plan() (runPlan, error) {
 	p := runPlan{Quick: f.quick, Synth: synth.DefaultConfig(), FitFrames: 3000, TopicsK: f.topicsK, TopicsIterations: 200,
-		Lambdas: []float64{0, f.lambda}, InterpLoss: f.interpLoss, InterpretClips: f.interpretClips, TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
+		Lambdas: []float64{0, f.lambda}, InterpLoss: f.interpLoss, ActivityL1: f.activityL1, InterpretClips: f.interpretClips, TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
 	steps := 1500 // enough for every concept family ≥ 0.9 with the "mean" encoder (docs/results.md)
 	if f.quick {
 		p.Synth.Train, p.Synth.Val, p.Synth.Test = 600, 100, 200
@@ -167,6 +171,9 @@ func (f *runFlags) plan() (runPlan, error) {
 	}
 	if !(f.lambda > 0) || math.IsInf(f.lambda, 0) {
 		return p, fmt.Errorf("--lambda %v; expected a finite λ > 0 (the baseline, λ = 0, is always trained)", f.lambda)
+	}
+	if !(f.activityL1 >= 0) || math.IsInf(f.activityL1, 0) {
+		return p, fmt.Errorf("--activity-l1 %v; expected a finite weight ≥ 0", f.activityL1)
 	}
 	if f.interpLoss != "mse" && f.interpLoss != "bce" {
 		return p, fmt.Errorf("--interp-loss %q; expected \"mse\" (the paper's) or \"bce\"", f.interpLoss)
@@ -415,10 +422,7 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 		for i, lambda := range plan.Lambdas {
 			mr := &modelRun{Lambda: lambda, Seed: seed, Name: modelName(lambda, seed)}
 			models = append(models, mr)
-			settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", plan.Settings, lambda, seed)
-			if lambda > 0 && plan.InterpLoss != "mse" {
-				settings += ";interp_loss=" + plan.InterpLoss
-			}
+			settings := plan.modelSettings(lambda, seed)
 			// The key holds every resolved hyperparameter, not only the
 			// settings, so that a changed default retrains the model.
 			params, err := captioner.ResolveParams(settings)
@@ -626,6 +630,21 @@ func writeTopicConcepts(dir, groundTruth string) error {
 		}
 	}
 	return nil
+}
+
+// modelSettings returns the captioner hyperparameters of the model with
+// interpretive weight lambda and seed: the run's shared settings, then λ and
+// the seed, then, for an interpretive model (λ > 0), its loss and activity
+// penalty.
+func (plan runPlan) modelSettings(lambda float64, seed int) string {
+	settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", plan.Settings, lambda, seed)
+	if lambda > 0 && plan.InterpLoss != "mse" {
+		settings += ";interp_loss=" + plan.InterpLoss
+	}
+	if lambda > 0 && plan.ActivityL1 > 0 {
+		settings += fmt.Sprintf(";activity_l1=%g", plan.ActivityL1)
+	}
+	return settings
 }
 
 // prepareFeatures encodes the frames of the run's corpus into the feature

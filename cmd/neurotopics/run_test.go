@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
 )
 
@@ -113,6 +114,7 @@ func TestRunFlagErrors(t *testing.T) {
 		{[]string{"run", "--steps", "-3"}, "expected ≥ 0"},
 		{[]string{"run", "--lambda", "0"}, "--lambda 0; expected a finite λ > 0"},
 		{[]string{"run", "--interp-loss", "l1"}, `--interp-loss "l1"; expected "mse"`},
+		{[]string{"run", "--activity-l1", "-0.1"}, "--activity-l1 -0.1; expected a finite weight ≥ 0"},
 	} {
 		if _, err := run(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want an error containing %q", c.args, err, c.want)
@@ -151,6 +153,33 @@ func TestRunPlanInterpLoss(t *testing.T) {
 		}
 		if got := lambdaLabel(0, p.InterpLoss); got != "baseline (λ = 0)" {
 			t.Errorf("%v: baseline label %q", c.args, got)
+		}
+	}
+}
+
+// TestRunModelSettings checks that the interpretive loss and the activity
+// penalty reach the interpretive models only, and that each model gets its λ
+// and seed after the shared settings (so that they win).
+func TestRunModelSettings(t *testing.T) {
+	plan := runPlan{Settings: "train_steps=50", InterpLoss: "bce", ActivityL1: 0.1}
+	for _, c := range []struct {
+		lambda float64
+		seed   int
+		want   string
+	}{
+		{0, 2, "train_steps=50;interp_lambda=0;seed=2"},
+		{1, 3, "train_steps=50;interp_lambda=1;seed=3;interp_loss=bce;activity_l1=0.1"},
+	} {
+		got := plan.modelSettings(c.lambda, c.seed)
+		if got != c.want {
+			t.Errorf("λ %v seed %d: settings %q, want %q", c.lambda, c.seed, got, c.want)
+		}
+		p, err := captioner.ResolveParams(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantL1 := map[bool]float64{false: 0, true: 0.1}[c.lambda > 0]; p[captioner.ParamActivityL1] != wantL1 {
+			t.Errorf("λ %v: activity_l1 = %v, want %v", c.lambda, p[captioner.ParamActivityL1], wantL1)
 		}
 	}
 }

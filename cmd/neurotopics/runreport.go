@@ -50,6 +50,14 @@ func interpLossName(loss string) string {
 	return "squared error, the paper's"
 }
 
+// activityNote describes the interpretive models' activity penalty, if any.
+func activityNote(l1 float64) string {
+	if l1 == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", with an L1 activity penalty of %g on the semantic layer", l1)
+}
+
 // importSection reads a stage's saved report section and copies the files
 // its figures and cards show into reportDir/plots/<prefix>/, rewriting their
 // paths.
@@ -114,7 +122,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	rep := &report.Report{
 		Title: "neurotopics: interpretable units of a video captioner, on the synthetic corpus",
 		Subtitle: fmt.Sprintf("A reproduction of Dong et al., CVPR 2017, on %d/%d/%d synthetic clips (seed %d); models: λ ∈ %v (interpretive loss: %s), seeds %v.",
-			plan.Synth.Train, plan.Synth.Val, plan.Synth.Test, plan.Synth.Seed, plan.Lambdas, interpLossName(plan.InterpLoss), plan.Seeds),
+			plan.Synth.Train, plan.Synth.Val, plan.Synth.Test, plan.Synth.Seed, plan.Lambdas, interpLossName(plan.InterpLoss)+activityNote(plan.ActivityL1), plan.Seeds),
 		Metrics: metrics, Config: plan,
 	}
 

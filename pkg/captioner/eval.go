@@ -150,7 +150,7 @@ func (m *Model) captionNLL(s *splitData) (nll, words float64, err error) {
 	e, err := m.exec("eval_loss", func(scope *model.Scope, in []*Node) []*Node {
 		B := in[0].Shape().Dimensions[0]
 		feats := Reshape(in[0], B, p.Frames, m.FeatureDim)
-		nll, words, _ := m.arch.rowLosses(scope, feats, in[1], in[2], false)
+		nll, words, _, _ := m.arch.rowLosses(scope, feats, in[1], in[2], false)
 		return []*Node{nll, words}
 	})
 	if err != nil {

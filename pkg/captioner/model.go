@@ -232,7 +232,7 @@ func (m *arch) teacherForced(scope *model.Scope, a, tokensIn *Node, training boo
 
 // lossTerms are the parts of the training objective for a batch.
 type lossTerms struct {
-	total   *Node // scalar: caption + λ·interpretive
+	total   *Node // scalar: caption + λ·interpretive + activity_l1·Σ_i a_i
 	caption *Node // scalar: caption NLL summed over words, mean over captions
 	interp  *Node // scalar: interpretive loss (mean over clips)
 }
@@ -242,14 +242,16 @@ type lossTerms struct {
 // padding; any L ≤ steps() that fits the batch's longest caption) and
 // targets [C,K], each caption's NLL (summed over its words and EOS) and
 // number of words (EOS included), two [B] vectors, and each clip's
-// interpretive loss, [C].
-func (m *arch) rowLosses(scope *model.Scope, feats, tokens, targets *Node, training bool) (nll, words, interp *Node) {
+// interpretive loss and the L1 norm of its semantic layer (Σ_i a_i, a ≥ 0),
+// two [C] vectors.
+func (m *arch) rowLosses(scope *model.Scope, feats, tokens, targets *Node, training bool) (nll, words, interp, activity *Node) {
 	C, B, L, V := feats.Shape().Dimensions[0], tokens.Shape().Dimensions[0], tokens.Shape().Dimensions[1]-1, m.vocabSize
 	if B%C != 0 {
 		exceptions.Panicf("%d captions for %d clips; expected a multiple", B, C)
 	}
 	targets.AssertDims(C, m.numTargets)
 	a := m.semanticGraph(scope, feats)
+	activity = ReduceSum(a, -1)
 	if training {
 		a = dropout(scope.At(scopeSemantic), a, m.p.Dropout)
 	}
@@ -279,16 +281,20 @@ func (m *arch) rowLosses(scope *model.Scope, feats, tokens, targets *Node, train
 	}
 	nll.AssertDims(B)
 	interp.AssertDims(C)
-	return nll, words, interp
+	activity.AssertDims(C)
+	return nll, words, interp, activity
 }
 
 // losses builds the objective of a batch (see rowLosses for the inputs).
 func (m *arch) losses(scope *model.Scope, feats, tokens, targets *Node, training bool) lossTerms {
-	nll, _, interp := m.rowLosses(scope, feats, tokens, targets, training)
+	nll, _, interp, activity := m.rowLosses(scope, feats, tokens, targets, training)
 	lt := lossTerms{caption: ReduceMean(nll), interp: ReduceMean(interp)}
 	lt.total = lt.caption
 	if m.p.Lambda != 0 {
-		lt.total = Add(lt.caption, MulScalar(lt.interp, m.p.Lambda))
+		lt.total = Add(lt.total, MulScalar(lt.interp, m.p.Lambda))
+	}
+	if m.p.ActivityL1 != 0 {
+		lt.total = Add(lt.total, MulScalar(ReduceMean(activity), m.p.ActivityL1))
 	}
 	return lt
 }

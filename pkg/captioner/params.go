@@ -52,6 +52,10 @@ const (
 	// correct against ≥ 0.93 without), and the interpretive model 0.15
 	// CIDEr-D and a third of its live units (44% → 30%; docs/results.md).
 	ParamDropout = "dropout"
+	// ParamActivityL1 (float64, 0): weight of an L1 penalty on the semantic
+	// layer's activity, Σ_i a_i averaged over clips, added to the training
+	// objective: a sparser layer, each clip carried by fewer units.
+	ParamActivityL1 = "activity_l1"
 	// ParamDecoderDim (int, 128): LSTM hidden size of the decoder.
 	ParamDecoderDim = "decoder_dim"
 	// ParamMaxWords (int, 20): caption length limit in words: longer training
@@ -117,6 +121,7 @@ func DefaultParams() map[string]any {
 		ParamSemanticUnits:   128,
 		ParamSemanticBias:    0.0,
 		ParamDropout:         0.0,
+		ParamActivityL1:      0.0,
 		ParamDecoderDim:      128,
 		ParamMaxWords:        20,
 		ParamMinWordCount:    1,
@@ -251,6 +256,7 @@ type params struct {
 	CaptionsPerClip                                             int
 	Encoder, InterpLoss, Schedule                               string
 	Dropout, Lambda, LearningRate, MinLRFraction, SemanticBias  float64
+	ActivityL1                                                  float64
 	MotionStream                                                bool
 }
 
@@ -277,7 +283,7 @@ func readParams(store *model.Store) (p params, err error) {
 		Encoder: gets(ParamEncoder), InterpLoss: gets(ParamInterpLoss), Schedule: gets(ParamSchedule),
 		Dropout: getf(ParamDropout), Lambda: getf(ParamLambda), LearningRate: getf(ParamLearningRate),
 		MinLRFraction: getf(ParamMinLRFraction), MotionStream: getb(ParamMotionStream),
-		SemanticBias: getf(ParamSemanticBias),
+		SemanticBias: getf(ParamSemanticBias), ActivityL1: getf(ParamActivityL1),
 	}
 	return p, p.validate()
 }
@@ -318,6 +324,9 @@ func (p params) validate() error {
 	}
 	if p.Dropout < 0 || p.Dropout >= 1 {
 		bad = append(bad, fmt.Sprintf("%s = %v; expected 0 ≤ dropout < 1", ParamDropout, p.Dropout))
+	}
+	if p.ActivityL1 < 0 {
+		bad = append(bad, fmt.Sprintf("%s = %v; expected ≥ 0", ParamActivityL1, p.ActivityL1))
 	}
 	if p.Lambda < 0 {
 		bad = append(bad, fmt.Sprintf("%s = %v; expected ≥ 0", ParamLambda, p.Lambda))

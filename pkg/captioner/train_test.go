@@ -45,7 +45,7 @@ func TestInterpretiveGradientReachesEncoder(t *testing.T) {
 	p := m.arch.p
 	outs, err := model.CallOnceN(m.backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
 		feats := Reshape(in[0], 4, p.Frames, m.FeatureDim)
-		nll, _, interp := m.arch.rowLosses(scope, feats, in[1], in[2], false)
+		nll, _, interp, _ := m.arch.rowLosses(scope, feats, in[1], in[2], false)
 		g := feats.Graph()
 		enc := m.Store.GetVariable("/encoder/frame_proj/weights").NodeValue(g)
 		head := m.Store.GetVariable("/topics/weights").NodeValue(g)
@@ -269,4 +269,30 @@ func TestHelperTrainProcess(t *testing.T) {
 	}
 	steps, _ := strconv.Atoi(os.Getenv("NEUROTOPICS_HELPER_STEPS"))
 	trainTiny(t, helperData(), fmt.Sprintf("train_steps=%d;checkpoint_every=10", steps), dir)
+}
+
+// TestActivityL1ShrinksSemanticLayer trains the same tiny model with and
+// without the L1 activity penalty and checks that the penalty lowers the
+// semantic layer's activity, Σ_i a_i per clip, on the training clips.
+func TestActivityL1ShrinksSemanticLayer(t *testing.T) {
+	d := tinyData(8, 2, 8, 12, 3)
+	activity := func(settings string) float64 {
+		m, _ := trainTiny(t, d, "train_steps=60;interp_lambda=0.1;"+settings, t.TempDir())
+		a, err := m.EncodeToSemantic(d.Features, d.SplitIDs("train"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum float64
+		for _, row := range a {
+			for _, v := range row {
+				sum += float64(v)
+			}
+		}
+		return sum / float64(len(a))
+	}
+	free, penalized := activity("activity_l1=0"), activity("activity_l1=0.2")
+	t.Logf("Σ a per clip: %.3f without the penalty, %.3f with activity_l1 = 0.2", free, penalized)
+	if !(penalized < 0.5*free) {
+		t.Errorf("Σ a per clip = %.3f with activity_l1 = 0.2, %.3f without; want less than half", penalized, free)
+	}
 }
