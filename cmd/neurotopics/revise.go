@@ -312,6 +312,7 @@ type measureFlags struct {
 	clips    int
 	draws    int
 	strength float64
+	steps    []float64
 	families []string
 	out      string
 }
@@ -333,6 +334,11 @@ caption names the right concept and no longer the wrong one), the damage rate
 mean number of units edited, the same for each half of the rule, and for
 --draws edits of random active units of the same counts.
 
+With --steps, the boost is not one strength but what a person at the slider
+does: raise it through the listed strengths and stop at the first whose caption
+names the right concept (or at the last); the random edits are judged at the
+strength the rule stopped at, and steering stops at its own first fix.
+
 The model must have the synthetic corpus' concepts as its targets (the default
 of ` + "`neurotopics train`" + `). Writes measure.md, measure.json (every case) and
 revisions.json (the fixed cases, replayable with ` + "`neurotopics revise --replay`" + `)
@@ -348,6 +354,7 @@ to --out.`,
 	fl.IntVar(&f.clips, "clips", 0, "use the first N clips of the split (0 = all)")
 	fl.IntVar(&f.draws, "draws", 5, "random edits per case")
 	fl.Float64Var(&f.strength, "strength", 1, "boost level as a multiple of the unit's high activation")
+	fl.Float64SliceVar(&f.steps, "steps", nil, "raise the boost through these strengths (ascending, e.g. 0.2,0.3,0.4,0.5) and stop at the first that fixes the caption, instead of --strength")
 	fl.StringSliceVar(&f.families, "families", revise.DefaultFamilies, "concept families whose wrong mentions are revised")
 	fl.StringVar(&f.mapping, "save", revise.MapUnits, "which revisions revisions.json keeps (the fixed ones): units (the unit rule's) or head (steering's)")
 	fl.StringVar(&f.out, "out", "", "output folder (required)")
@@ -380,7 +387,7 @@ func runReviseMeasure(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 		return err
 	}
 	start := time.Now()
-	cfg := revise.MeasureConfig{Families: f.families, Strength: f.strength, RandomDraws: f.draws, Seed: rf.seed}
+	cfg := revise.MeasureConfig{Families: f.families, Strength: f.strength, Steps: f.steps, RandomDraws: f.draws, Seed: rf.seed}
 	res, err := revise.Measure(r, data.prepared.Corpus, ids, a, cfg)
 	if err != nil {
 		return err
@@ -392,7 +399,7 @@ func runReviseMeasure(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 	command := "neurotopics " + strings.Join(os.Args[1:], " ")
 	var md strings.Builder
 	fmt.Fprintf(&md, "Revision rule on %d %s clips (%d with a wrong %s), unit labels %s (%d topics per unit), strength %v, %d random draws per case, beam %d.\n\n",
-		res.Clips, f.split, res.All.Cases, strings.Join(f.families, "/"), res.Labels, max(1, r.TopicsPerUnit), f.strength, f.draws, r.Decode.Beam)
+		res.Clips, f.split, res.All.Cases, strings.Join(f.families, "/"), res.Labels, max(1, r.TopicsPerUnit), strengthLabel(f.strength, f.steps), f.draws, r.Decode.Beam)
 	md.WriteString(res.Markdown())
 	md.WriteString("\nExamples:\n\n")
 	for _, c := range res.Cases[:min(8, len(res.Cases))] {
@@ -413,6 +420,14 @@ func runReviseMeasure(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 	fmt.Fprint(cmd.OutOrStdout(), md.String())
 	fmt.Fprintf(cmd.OutOrStdout(), "measured in %.1fs; wrote %s (measure.md, measure.json, revisions.json)\n", elapsed.Seconds(), f.out)
 	return nil
+}
+
+// strengthLabel describes the boost strength of a measurement.
+func strengthLabel(strength float64, steps []float64) string {
+	if len(steps) == 0 {
+		return strconv.FormatFloat(strength, 'g', -1, 64)
+	}
+	return fmt.Sprintf("stepwise through %v", steps)
 }
 
 // retrainFlags are the settings of `neurotopics revise retrain`.

@@ -2,6 +2,7 @@ package revise
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -19,6 +20,12 @@ type MeasureConfig struct {
 	Families []string `json:"families"`
 	// Strength is the boost strength of the rule (0 = 1).
 	Strength float64 `json:"strength"`
+	// Steps, if not empty, replace Strength with what a person at a slider
+	// does: raise the boost through these strengths (ascending) and stop at
+	// the first whose caption is fixed (or at the last). The halves of the
+	// rule and the random edits are judged at the strength the rule stopped
+	// at; steering stops at its own first fix.
+	Steps []float64 `json:"steps,omitempty"`
 	// RandomDraws is the number of random edits per case (default 5).
 	RandomDraws int `json:"random_draws"`
 	// Seed seeds the random edits.
@@ -55,6 +62,11 @@ type Case struct {
 	Boosted    int `json:"boosted"`
 	// Edits are the rule's unit edits.
 	Edits []Edit `json:"edits"`
+	// Strength is the boost strength of the rule's edits (with
+	// MeasureConfig.Steps, where it stopped); SteerStrength that of
+	// steering.
+	Strength      float64 `json:"strength"`
+	SteerStrength float64 `json:"steer_strength"`
 	// Outcome of the rule.
 	Outcome
 	// SuppressOnly and BoostOnly are the outcomes of half of the rule.
@@ -125,6 +137,9 @@ type Summary struct {
 	// Steering along the topic head, and random directions.
 	SteerFixRate, SteerDamageRate, SteerNewWrongRate, SteerMeanUnits float64
 	RandomSteerFixRate, RandomSteerDamageRate                        float64
+	// MeanStrength and SteerMeanStrength are the mean boost strengths (of
+	// interest with MeasureConfig.Steps).
+	MeanStrength, SteerMeanStrength float64
 }
 
 // Measurement is the outcome of Measure.
@@ -227,9 +242,62 @@ func Judge(clip *synth.Clip, c Case, after string) Outcome {
 // concept targets are). It compares the rule with its halves and with
 // cfg.RandomDraws random edits of as many active units, and aggregates fix
 // and damage rates. All captions are decoded in two calls of the model.
-func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg MeasureConfig) (m *Measurement, err error) {
-	defer recoverErr("measuring revisions", &err)
+//
+// With cfg.Steps it measures at every step and keeps, per case, the first
+// step that fixes it (see MeasureConfig.Steps).
+func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg MeasureConfig) (*Measurement, error) {
 	cfg = cfg.withDefaults()
+	if len(cfg.Steps) == 0 {
+		m, err := measureAt(r, c, ids, a, cfg)
+		if err != nil {
+			return nil, err
+		}
+		m.summarize()
+		return m, nil
+	}
+	for i, s := range cfg.Steps {
+		if !(s > 0) || math.IsInf(s, 0) || (i > 0 && s <= cfg.Steps[i-1]) {
+			return nil, fmt.Errorf("measuring revisions: strength steps %v; expected finite strengths > 0, ascending", cfg.Steps)
+		}
+	}
+	var ms []*Measurement
+	for _, s := range cfg.Steps {
+		at := cfg
+		at.Strength, at.Steps = s, nil
+		m, err := measureAt(r, c, ids, a, at)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	m := &Measurement{Config: cfg, Clips: ms[0].Clips, Labels: ms[0].Labels}
+	first := func(k int, fixed func(Case) bool) int {
+		for j := range ms {
+			if fixed(ms[j].Cases[k]) {
+				return j
+			}
+		}
+		return len(ms) - 1
+	}
+	for k := range ms[0].Cases {
+		for j := range ms {
+			if len(ms[j].Cases) != len(ms[0].Cases) || ms[j].Cases[k].Clip != ms[0].Cases[k].Clip {
+				return nil, fmt.Errorf("measuring revisions: the cases differ between strengths %v and %v", cfg.Steps[0], cfg.Steps[j])
+			}
+		}
+		cs := ms[first(k, func(c Case) bool { return c.Fixed })].Cases[k]
+		st := ms[first(k, func(c Case) bool { return c.Steer.Fixed })].Cases[k]
+		cs.Steer, cs.SteerUnits, cs.RandomSteer, cs.SteerEdits, cs.SteerAfter, cs.SteerStrength =
+			st.Steer, st.SteerUnits, st.RandomSteer, st.SteerEdits, st.SteerAfter, st.SteerStrength
+		m.Cases = append(m.Cases, cs)
+	}
+	m.summarize()
+	return m, nil
+}
+
+// measureAt is Measure at one strength, cfg.Strength, without the summaries.
+func measureAt(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg MeasureConfig) (m *Measurement, err error) {
+	defer recoverErr("measuring revisions", &err)
 	if _, err := r.units(); err != nil {
 		return nil, err
 	}
@@ -296,6 +364,7 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 			booEdits[k] = Edit{Unit: i, Op: OpSet, Value: cfg.Strength * float64(r.Stats.High[i]), Reason: "more of " + cs.Right}
 		}
 		cs.Edits = append(slices.Clone(supEdits), booEdits...)
+		cs.Strength, cs.SteerStrength = cfg.Strength, cfg.Strength
 		variants := [][]Edit{cs.Edits, supEdits, booEdits}
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(len(m.Cases))))
 		for range cfg.RandomDraws {
@@ -365,8 +434,14 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 			}
 		}
 	}
+	return m, nil
+}
+
+// summarize fills m.All and m.ByFamily from m.Cases.
+func (m *Measurement) summarize() {
 	m.All = summarize("all", m.Cases)
-	for _, fam := range cfg.Families {
+	m.ByFamily = nil
+	for _, fam := range m.Config.Families {
 		var cs []Case
 		for _, c := range m.Cases {
 			if c.Family == fam {
@@ -375,7 +450,6 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 		}
 		m.ByFamily = append(m.ByFamily, summarize(fam, cs))
 	}
-	return m, nil
 }
 
 // randomEdits sets ns units drawn from pool to 0 and nb others to strength
@@ -474,6 +548,8 @@ func summarize(name string, cs []Case) Summary {
 		s.SteerMeanUnits += float64(c.SteerUnits) * w
 		s.RandomSteerFixRate += c.RandomSteer.Fixed * w
 		s.RandomSteerDamageRate += c.RandomSteer.Damaged * w
+		s.MeanStrength += c.Strength * w
+		s.SteerMeanStrength += c.SteerStrength * w
 	}
 	return s
 }
@@ -498,6 +574,10 @@ func (m *Measurement) Markdown() string {
 		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f |\n", s.Family, s.Cases,
 			s.SteerFixRate, s.SteerDamageRate, s.SteerMeanUnits, s.RandomSteerFixRate, s.RandomSteerDamageRate, s.SteerNewWrongRate)
 	}
+	if len(m.Config.Steps) > 0 {
+		fmt.Fprintf(&b, "\nStepwise: the boost rose through strengths %v until the caption was fixed; it stopped at %.3f on average for the rule (random edits at the same strength), %.3f for steering.\n",
+			m.Config.Steps, m.All.MeanStrength, m.All.SteerMeanStrength)
+	}
 	return b.String()
 }
 
@@ -515,7 +595,14 @@ func (m *Measurement) Revisions(onlyFixed bool, r *Reviser, mapping string) []Re
 		if onlyFixed && !o.Fixed {
 			continue
 		}
-		q := Request{None: []string{c.Wrong}, More: []string{c.Right}, Strength: m.Config.Strength, Map: mapping}
+		strength := c.Strength
+		if mapping == MapHead {
+			strength = c.SteerStrength
+		}
+		if strength == 0 { // measured before cases kept their strength
+			strength = m.Config.Strength
+		}
+		q := Request{None: []string{c.Wrong}, More: []string{c.Right}, Strength: strength, Map: mapping}
 		out = append(out, Revision{Clip: c.Clip, Request: &q, Edits: slices.Clone(edits), Before: c.Before, After: after,
 			Changes: DiffWords(c.Before, after), Beam: opts.Beam, MaxWords: opts.MaxWords, LengthPenalty: opts.LengthPenalty})
 	}

@@ -428,3 +428,58 @@ func TestMeasureOnHandModel(t *testing.T) {
 		t.Errorf("unknown clip: %v", err)
 	}
 }
+
+// TestMeasureSteps checks the stepwise protocol against one measurement per
+// strength: each case keeps the first strength whose rule fixes it (or the
+// last), with that measurement's outcomes and random edits, and steering
+// its own first fix.
+func TestMeasureSteps(t *testing.T) {
+	r := handReviser()
+	c := handCorpus()
+	ids := []string{"blue", "right", "good", "shape"}
+	a := [][]float32{redSquareLeft, redSquareLeft, redSquareLeft, redSquareLeft}
+	steps := []float64{0.01, 0.5, 2}
+	var at []*Measurement
+	for _, s := range steps {
+		m, err := Measure(r, c, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1, Strength: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at = append(at, m)
+	}
+	m, err := Measure(r, c, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1, Steps: steps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Cases) != len(at[0].Cases) || len(m.Cases) == 0 {
+		t.Fatalf("%d cases stepwise, %d at one strength", len(m.Cases), len(at[0].Cases))
+	}
+	var mean float64
+	for k, cs := range m.Cases {
+		j := len(steps) - 1
+		for i := range at {
+			if at[i].Cases[k].Fixed {
+				j = i
+				break
+			}
+		}
+		want := at[j].Cases[k]
+		if cs.Strength != steps[j] || cs.Outcome != want.Outcome || cs.Random != want.Random || cs.After != want.After {
+			t.Errorf("case %s: strength %v, outcome %+v, random %+v; want %v, %+v, %+v", cs.Clip, cs.Strength, cs.Outcome, cs.Random, steps[j], want.Outcome, want.Random)
+		}
+		mean += cs.Strength / float64(len(m.Cases))
+	}
+	if math.Abs(m.All.MeanStrength-mean) > 1e-12 || !strings.Contains(m.Markdown(), "Stepwise: the boost rose through strengths [0.01 0.5 2]") {
+		t.Errorf("mean strength %v (want %v); markdown:\n%s", m.All.MeanStrength, mean, m.Markdown())
+	}
+	for k, rev := range m.Revisions(true, r, MapUnits) {
+		if rev.Request.Strength != m.Cases[k].Strength {
+			t.Errorf("revision %d saved strength %v; the case stopped at %v", k, rev.Request.Strength, m.Cases[k].Strength)
+		}
+	}
+	for _, bad := range [][]float64{{0.5, 0.2}, {0, 1}, {1, math.Inf(1)}} {
+		if _, err := Measure(r, c, ids, a, MeasureConfig{Steps: bad}); err == nil || !strings.Contains(err.Error(), "ascending") {
+			t.Errorf("steps %v: got %v; want an error", bad, err)
+		}
+	}
+}
