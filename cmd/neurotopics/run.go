@@ -512,11 +512,16 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	revise := &task{deps: []*task{interpTrain}, build: func(bar io.Writer) pipeline.Stage {
 		// "random_other": measure.json has that control since 2026-12-01; the
 		// key changes, so that a cached stage without it is measured again.
-		return pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips, "random_other": true},
+		// "stepwise": the person's protocol (revise measure --steps), in
+		// stepwise/, since 2026-12-01.
+		return pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips, "random_other": true, "stepwise": reviseSteps},
 			After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
-				args := append([]string{"--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
-					"--clips", strconv.Itoa(plan.ReviseClips), "--out", dir}, dataArgs[:2]...)
-				return subcommand(ctx, newReviseCmd(), append([]string{"measure"}, args...), logFile(dir), bar)
+				args := append([]string{"measure", "--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
+					"--clips", strconv.Itoa(plan.ReviseClips)}, dataArgs[:2]...)
+				if err := subcommand(ctx, newReviseCmd(), append(slices.Clone(args), "--out", dir), logFile(dir), bar); err != nil {
+					return err
+				}
+				return subcommand(ctx, newReviseCmd(), append(args, "--steps", reviseSteps, "--out", filepath.Join(dir, "stepwise")), logFile(dir), bar)
 			}}
 	}}
 	revise.done = func(r *pipeline.Result) { reviseRes = r }
@@ -631,6 +636,10 @@ func writeTopicConcepts(dir, groundTruth string) error {
 	}
 	return nil
 }
+
+// reviseSteps are the strengths of the revise stage's stepwise protocol:
+// a person raising the boost until the caption is right.
+const reviseSteps = "0.2,0.3,0.4,0.5,0.75,1"
 
 // modelSettings returns the captioner hyperparameters of the model with
 // interpretive weight lambda and seed: the run's shared settings, then λ and

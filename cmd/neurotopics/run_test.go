@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
+	"github.com/neurotopics/neurotopics/pkg/revise"
 )
 
 // tinyRun is a pipeline small enough for a test: every stage runs, on a
@@ -50,6 +52,21 @@ func TestRunPipeline(t *testing.T) {
 			if !strings.Contains(string(page), `<section id="`+id+`">`) {
 				t.Errorf("index.html has no section %q", id)
 			}
+		}
+		if !strings.Contains(string(page), "Revision of wrong captions, stepwise") {
+			t.Error("index.html has no stepwise revision table")
+		}
+		var m struct {
+			Stepwise struct {
+				Steps []float64      `json:"steps"`
+				All   revise.Summary `json:"all"`
+			} `json:"revision_stepwise"`
+		}
+		if err := json.Unmarshal(metrics[len(metrics)-1], &m); err != nil {
+			t.Fatal(err)
+		}
+		if s := m.Stepwise; len(s.Steps) != 6 || s.All.Cases > 0 && (s.All.MeanStrength < s.Steps[0] || s.All.MeanStrength > s.Steps[5]) {
+			t.Errorf("metrics.json revision_stepwise: steps %v, mean strength %v over %d cases", s.Steps, s.All.MeanStrength, s.All.Cases)
 		}
 		for _, f := range []string{"config.json", "plots/topics.png", "plots/topics.svg", "plots/transfer/fewshot.png"} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {

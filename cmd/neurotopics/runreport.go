@@ -318,6 +318,18 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 			f3(s.RandomFixRate), f3(s.RandomDamageRate), f3(s.RandomOtherFixRate), f3(s.SteerFixRate), f3(s.SteerDamageRate), f3(s.RandomSteerFixRate)})
 	}
 	rs.Add(rt)
+	var sw revise.Measurement
+	if err := readJSON(filepath.Join(reviseRes.Dir, "stepwise", "measure.json"), &sw); err != nil {
+		return err
+	}
+	rs.Add(report.Paragraph(fmt.Sprintf("Stepwise, as a person at the slider would revise: the boost rises through strengths %v until the caption names the right concept (or to the last); damage, random units of the same count and random directions moved as far are judged at the strength where it stopped; steering stops at its own first fix. Issue #6's goal: fix ≥ 0.8, damage ≤ 0.05, random ≤ 0.1.",
+		sw.Config.Steps)))
+	swt := report.Table{Caption: "Revision of wrong captions, stepwise", Header: []string{"wrong family", "cases", "fix rate", "damage rate", "units edited", "mean strength", "random units: fix", "random other units: fix", "steering: fix", "steering: damage", "steering: mean strength", "random direction: fix"}}
+	for _, s := range append(append([]revise.Summary{}, sw.ByFamily...), sw.All) {
+		swt.Rows = append(swt.Rows, []string{s.Family, strconv.Itoa(s.Cases), f3(s.FixRate), f3(s.DamageRate), fmt.Sprintf("%.1f", s.MeanUnits), fmt.Sprintf("%.2f", s.MeanStrength),
+			f3(s.RandomFixRate), f3(s.RandomOtherFixRate), f3(s.SteerFixRate), f3(s.SteerDamageRate), fmt.Sprintf("%.2f", s.SteerMeanStrength), f3(s.RandomSteerFixRate)})
+	}
+	rs.Add(swt)
 	ex := report.Table{Caption: "Examples (caption before → after the unit rule; changed words in [brackets])", Header: []string{"clip", "wrong → right", "units", "before", "after", "fixed"}}
 	cases := append([]revise.Case(nil), ms.Cases...)
 	sort.SliceStable(cases, func(i, j int) bool { return cases[i].Fixed && !cases[j].Fixed })
@@ -327,6 +339,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	}
 	rs.Add(ex)
 	metrics["revision"] = map[string]any{"clips": ms.Clips, "all": ms.All, "by_family": ms.ByFamily}
+	metrics["revision_stepwise"] = map[string]any{"steps": sw.Config.Steps, "all": sw.All, "by_family": sw.ByFamily}
 
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
