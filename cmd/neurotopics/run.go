@@ -512,22 +512,19 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	revise := &task{deps: []*task{interpTrain}, build: func(bar io.Writer) pipeline.Stage {
 		// "random_other": measure.json has that control since 2026-12-01; the
 		// key changes, so that a cached stage without it is measured again.
-		// "stepwise": the person's protocol (revise measure --steps), in
-		// stepwise/, since 2026-12-01.
-		return pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips, "random_other": true, "stepwise": reviseSteps},
+		// "steps": since 2026-12-01 the stage measures the person's
+		// protocol (revise measure --steps), with the fixed strengths' summaries.
+		return pipeline.Stage{Name: "revise", Config: map[string]any{"clips": plan.ReviseClips, "random_other": true, "steps": reviseSteps},
 			After: []*pipeline.Result{interp.train, topicsRes}, Run: func(dir string) error {
 				args := append([]string{"measure", "--model", interp.train.Dir, "--concept-topics", filepath.Join(topicsRes.Dir, "concept_topics.json"),
-					"--clips", strconv.Itoa(plan.ReviseClips)}, dataArgs[:2]...)
-				if err := subcommand(ctx, newReviseCmd(), append(slices.Clone(args), "--out", dir), logFile(dir), bar); err != nil {
-					return err
-				}
-				return subcommand(ctx, newReviseCmd(), append(args, "--steps", reviseSteps, "--out", filepath.Join(dir, "stepwise")), logFile(dir), bar)
+					"--clips", strconv.Itoa(plan.ReviseClips), "--steps", reviseSteps, "--out", dir}, dataArgs[:2]...)
+				return subcommand(ctx, newReviseCmd(), args, logFile(dir), bar)
 			}}
 	}}
 	revise.done = func(r *pipeline.Result) { reviseRes = r }
-	// Longest first: trainings, then the transfer (the longest of the
-	// rest), then the others in order.
-	tasks := append(append(trains, transfer), append(later, revise)...)
+	// Longest first: trainings, then the transfer and the revision (the
+	// longest of the rest), then the others in order.
+	tasks := append(append(trains, transfer, revise), later...)
 	if err := sl.runTasks(tasks, f.jobs, progress); err != nil {
 		return err
 	}
@@ -638,7 +635,8 @@ func writeTopicConcepts(dir, groundTruth string) error {
 }
 
 // reviseSteps are the strengths of the revise stage's stepwise protocol:
-// a person raising the boost until the caption is right.
+// a person raising the boost until the caption is right. The last, 1, is
+// also the fixed strength the report's first revision table shows.
 const reviseSteps = "0.2,0.3,0.4,0.5,0.75,1"
 
 // modelSettings returns the captioner hyperparameters of the model with

@@ -153,6 +153,16 @@ type Measurement struct {
 	All      Summary   `json:"all"`
 	ByFamily []Summary `json:"by_family"`
 	Cases    []Case    `json:"cases"`
+	// AtSteps, with MeasureConfig.Steps, summarizes the measurement at each
+	// step's fixed strength.
+	AtSteps []StepSummary `json:"at_steps,omitempty"`
+}
+
+// StepSummary is the summary of a measurement at one fixed strength.
+type StepSummary struct {
+	Strength float64   `json:"strength"`
+	All      Summary   `json:"all"`
+	ByFamily []Summary `json:"by_family"`
 }
 
 // FindCase returns the case of a clip whose caption names a concept of one
@@ -268,9 +278,13 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 		if err != nil {
 			return nil, err
 		}
+		m.summarize()
 		ms = append(ms, m)
 	}
 	m := &Measurement{Config: cfg, Clips: ms[0].Clips, Labels: ms[0].Labels}
+	for _, at := range ms {
+		m.AtSteps = append(m.AtSteps, StepSummary{Strength: at.Config.Strength, All: at.All, ByFamily: at.ByFamily})
+	}
 	first := func(k int, fixed func(Case) bool) int {
 		for j := range ms {
 			if fixed(ms[j].Cases[k]) {

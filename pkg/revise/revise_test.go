@@ -454,6 +454,14 @@ func TestMeasureSteps(t *testing.T) {
 	if len(m.Cases) != len(at[0].Cases) || len(m.Cases) == 0 {
 		t.Fatalf("%d cases stepwise, %d at one strength", len(m.Cases), len(at[0].Cases))
 	}
+	if len(m.AtSteps) != len(steps) {
+		t.Fatalf("%d summaries at fixed steps; want %d", len(m.AtSteps), len(steps))
+	}
+	for i, st := range m.AtSteps {
+		if st.Strength != steps[i] || st.All != at[i].All || len(st.ByFamily) != len(at[i].ByFamily) {
+			t.Errorf("step %d: summary at %v %+v; want that of one measurement at %v, %+v", i, st.Strength, st.All, steps[i], at[i].All)
+		}
+	}
 	var mean float64
 	for k, cs := range m.Cases {
 		j := len(steps) - 1
