@@ -293,12 +293,12 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 		}
 		return len(ms) - 1
 	}
-	for k := range ms[0].Cases {
-		for j := range ms {
-			if len(ms[j].Cases) != len(ms[0].Cases) || ms[j].Cases[k].Clip != ms[0].Cases[k].Clip {
-				return nil, fmt.Errorf("measuring revisions: the cases differ between strengths %v and %v", cfg.Steps[0], cfg.Steps[j])
-			}
+	for j := range ms {
+		if !slices.EqualFunc(ms[j].Cases, ms[0].Cases, func(x, y Case) bool { return x.Clip == y.Clip }) {
+			return nil, fmt.Errorf("measuring revisions: the cases differ between strengths %v and %v", cfg.Steps[0], cfg.Steps[j])
 		}
+	}
+	for k := range ms[0].Cases {
 		cs := ms[first(k, func(c Case) bool { return c.Fixed })].Cases[k]
 		st := ms[first(k, func(c Case) bool { return c.Steer.Fixed })].Cases[k]
 		cs.Steer, cs.SteerUnits, cs.RandomSteer, cs.SteerEdits, cs.SteerAfter, cs.SteerStrength =
