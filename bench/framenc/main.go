@@ -19,7 +19,7 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner/framenc"
-	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 )
 

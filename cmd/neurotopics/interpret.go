@@ -22,7 +22,7 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
-	"github.com/neurotopics/neurotopics/pkg/interpret/claim"
+	"github.com/neurotopics/neurotopics/pkg/synthexp/claim"
 	"github.com/neurotopics/neurotopics/pkg/report"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 )

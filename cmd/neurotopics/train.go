@@ -15,8 +15,8 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
-	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 )
@@ -27,6 +27,8 @@ import (
 type dataFlags struct {
 	captions           []string
 	features, ids      string
+	groundTruth        string
+	maxMissing         float64
 	targets            string
 	cache              string
 	synthCfg           synth.Config
@@ -39,6 +41,8 @@ type dataFlags struct {
 	prepared           *synthexp.Prepared // set for synthetic data
 	synthexpConfigUsed synthexp.Config
 	targetsUsed        string // absolute path of --targets on synthetic data
+	// ds is the dataset load read (synthetic or real).
+	ds *dataset.Dataset
 }
 
 func (f *dataFlags) register(fs *pflag.FlagSet) {
@@ -47,6 +51,8 @@ func (f *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&f.captions, "captions", nil, "real data: caption files or folders (MSVD .tsv, MSR-VTT videodatainfo.json); without it, the synthetic corpus is used")
 	fs.StringVar(&f.features, "features", "", "real data: per-frame features, a folder of <clipID>.npy [frames, dim] or one .npy [clips, frames, dim] with --ids")
 	fs.StringVar(&f.ids, "ids", "", "real data: the clip id of each row of a stacked --features .npy, one a line")
+	fs.StringVar(&f.groundTruth, "ground-truth", "", "real data: optional ground truth (concepts per clip, labels), as written by neurotopics export")
+	fs.Float64Var(&f.maxMissing, "max-missing", dataset.DefaultMaxMissing, "real data: the largest share of clips that may lack features or captions (they are left out and counted); above it loading stops")
 	fs.StringVar(&f.targets, "targets", "", "per-clip targets, a folder written by neurotopics topics --out (labels.npy, clips.txt) or a CSV clip_id,<names…>; required for real data; on the synthetic corpus they replace the ground-truth concepts (a model trained so remembers the path)")
 	fs.StringVar(&f.cache, "cache", ecfg.CacheDir, "synthetic data: folder caching the encoded frame features")
 	fs.Uint64Var(&f.synthCfg.Seed, "synth-seed", f.synthCfg.Seed, "synthetic data: corpus seed")
@@ -72,19 +78,19 @@ func (f *dataFlags) load(cmd *cobra.Command, b compute.Backend, m *captioner.Mod
 		if f.features == "" || f.targets == "" {
 			return nil, fmt.Errorf("real data needs --captions, --features (with --ids for a stacked .npy) and --targets")
 		}
-		caps, err := corpus.LoadCaptions(f.captions...)
+		ds, err := dataset.Load(dataset.Config{Captions: f.captions, Features: f.features, IDs: f.ids, GroundTruth: f.groundTruth, MaxMissing: f.maxMissing})
 		if err != nil {
 			return nil, err
 		}
-		feats, err := corpus.LoadFeatures(f.features, f.ids)
-		if err != nil {
-			return nil, err
+		for _, line := range ds.Join.Lines() {
+			fmt.Fprintln(cmd.ErrOrStderr(), "data:", line)
 		}
 		t, err := captioner.LoadTargets(f.targets)
 		if err != nil {
 			return nil, err
 		}
-		return &captioner.Data{Features: feats, Captions: caps, Targets: t}, nil
+		f.ds = ds
+		return &captioner.Data{Features: ds.Features, Captions: ds.Captions, Targets: t}, nil
 	}
 	cfg := synthexp.DefaultConfig()
 	cfg.Synth = f.synthCfg
@@ -117,6 +123,7 @@ func (f *dataFlags) load(cmd *cobra.Command, b compute.Backend, m *captioner.Mod
 	fmt.Fprintf(cmd.ErrOrStderr(), "synthetic corpus: %d clips (seed %d), %s features of dim %d in %.1fs (%s)\n",
 		len(p.Corpus.Clips), cfg.Synth.Seed, how, p.Data.Features.Dim, time.Since(start).Seconds(), p.FeatureDir)
 	f.prepared, f.synthexpConfigUsed = p, cfg
+	f.ds = p.Dataset(cfg)
 	targets := f.targets
 	if targets == "" && m != nil {
 		targets = m.Notes[targetsNoteKey]

@@ -217,7 +217,7 @@ and the captioner's default hyperparameters (4000 steps)."""),
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
 )
 
@@ -324,7 +324,7 @@ a bar chart of its mean PD over topics and the frame strips of the clips that ac
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
-	"github.com/neurotopics/neurotopics/pkg/interpret/claim"
+	"github.com/neurotopics/neurotopics/pkg/synthexp/claim"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
 )"""),
 ("markdown", """## Interpret the units (PDM on the topic head) and dissect them
@@ -399,7 +399,7 @@ Steps 4 and 5 of the paper, on the interpretive captioner (λ = 0.1) of `03_trai
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
 	"github.com/neurotopics/neurotopics/pkg/revise"
 	"github.com/neurotopics/neurotopics/pkg/transfer"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 
-	"github.com/neurotopics/neurotopics/pkg/captioner/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
 	"github.com/neurotopics/neurotopics/pkg/report"
 	"github.com/neurotopics/neurotopics/pkg/synth"
