@@ -19,8 +19,8 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner/framenc"
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
 // variants change the default encoder; the ones that drop features lower

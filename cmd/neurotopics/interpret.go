@@ -22,9 +22,8 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
-	"github.com/neurotopics/neurotopics/pkg/synthexp/claim"
 	"github.com/neurotopics/neurotopics/pkg/report"
-	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/synthexp/claim"
 )
 
 // interpretFlags are the settings of `neurotopics interpret`.
@@ -110,7 +109,8 @@ interpretive models over seeds).`,
 	return cmd
 }
 
-// runInterpret is the body of `neurotopics interpret`.
+// runInterpret is the body of `neurotopics interpret`: the flags become the
+// interpret stage's configuration and input (interpret.RunStage).
 func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error {
 	if f.out == "" {
 		return fmt.Errorf("--out is required (the output folder)")
@@ -118,15 +118,29 @@ func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error 
 	if f.checkpoint == "" {
 		return fmt.Errorf("--checkpoint is required (a checkpoint folder written by `neurotopics train`, or one .ntc file)")
 	}
-	opts, err := engineOptions(f.engine, f.schedule)
-	if err != nil {
+	cfg := interpret.StageConfig{Method: f.method, Target: f.target, Engine: f.engine, Schedule: f.schedule, Split: f.split,
+		Clips: f.clips, TrainClips: f.trainClips, Samples: f.samples, Seed: f.seed, ActiveOnly: f.activeOnly,
+		CaptionsFrom: f.captionsFrom, Top: f.topK, TopClips: f.topClips, Head: f.head, FigDir: f.figDir}
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	opts.ActiveOnly = f.activeOnly
+	in := interpret.StageInput{Model: f.checkpoint, Log: cmd.ErrOrStderr()}
+	for _, j := range []struct {
+		path string
+		v    *map[string][]string
+	}{{f.topicConcepts, &in.TopicConcepts}, {f.topicWords, &in.TopicWords}} {
+		if j.path != "" {
+			if err := readJSON(j.path, j.v); err != nil {
+				return err
+			}
+		}
+	}
 	b, err := backend.New()
 	if err != nil {
 		return err
 	}
+	// The model's notes say which synthetic corpus and targets it was
+	// trained on.
 	m, err := captioner.Load(b, f.checkpoint)
 	if err != nil {
 		return err
@@ -135,232 +149,27 @@ func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error 
 	if err != nil {
 		return err
 	}
-	if f.clips == 0 && f.target == "words" {
-		f.clips = 50
+	in.Data, in.Backend, in.Targets = data.ds, b, d.Targets
+	if !f.quiet && isTerminal(os.Stderr) {
+		in.Progress = os.Stderr
 	}
-	ids, trainIDs := d.SplitIDs(f.split), d.SplitIDs("train")
-	if f.clips > 0 && len(ids) > f.clips {
-		ids = ids[:f.clips]
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return err
 	}
-	if f.trainClips > 0 && len(trainIDs) > f.trainClips {
-		trainIDs = trainIDs[:f.trainClips]
-	}
-	if len(ids) == 0 || len(trainIDs) == 0 {
-		return fmt.Errorf("%d clips of split %q and %d training clips have features; both must be > 0", len(ids), f.split, len(trainIDs))
-	}
-	start := time.Now()
-	train, err := m.EncodeToSemantic(d.Features, trainIDs)
+	r, err := interpret.RunStage(ctx, in, cfg, f.out)
 	if err != nil {
-		return err
-	}
-	a, err := m.EncodeToSemantic(d.Features, ids)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "encoded %d training and %d %s clips in %.1fs\n", len(trainIDs), len(ids), f.split, time.Since(start).Seconds())
-
-	in := interpret.Input{Head: m, Train: train, A: a, IDs: ids}
-	switch f.target {
-	case "topics":
-		in.Target = interpret.TopicTarget(m, len(train))
-		switch f.head {
-		case "model":
-		case "probe":
-			y := make([][]float32, len(trainIDs))
-			for c, id := range trainIDs {
-				if y[c] = d.Targets.ByClip[id]; y[c] == nil {
-					return fmt.Errorf("training clip %s has no targets to fit the probe to", id)
-				}
-			}
-			probe, err := interpret.FitAffine(train, y, claim.ProbeRidge)
-			if err != nil {
-				return err
-			}
-			in.Head, in.Target = probe, interpret.Topics(false)
-			in.Target.Names = d.Targets.Names
-		default:
-			return fmt.Errorf("--head %q; expected model or probe", f.head)
-		}
-	case "words":
-		caps, err := wordCaptions(m, d, ids, a, f.captionsFrom)
-		if err != nil {
-			return err
-		}
-		in.Target = interpret.WordTarget(m, caps, len(train))
-	default:
-		return fmt.Errorf("--target %q; expected topics or words", f.target)
-	}
-	var corpusOf *synth.Corpus
-	if data.prepared != nil {
-		corpusOf = data.prepared.Corpus
-		in.GroundTruth, err = claim.GroundTruth(corpusOf, ids)
-	} else {
-		in.GroundTruth, err = targetGroundTruth(d.Targets, ids)
-	}
-	if err != nil {
-		return err
-	}
-	if f.target == "words" && corpusOf != nil {
-		in.Correspond = interpret.WordConcepts(synth.WordConcept)
-	}
-	if f.topicConcepts != "" {
-		var mp map[string][]string
-		if err := readJSON(f.topicConcepts, &mp); err != nil {
-			return err
-		}
-		names := m.TargetNames
-		in.Correspond = interpret.TopicConcepts(func(k int) []string { return mp[names[k]] })
-	}
-	finish := func() {}
-	if !f.quiet {
-		bar := newBar(len(ids)*m.SemanticUnits(), "explaining (clip, unit) pairs")
-		finish = func() { _ = bar.Finish() }
-		opts.Progress = func(done, _ int) { _ = bar.Set(done) }
-	}
-	start = time.Now()
-	r, err := interpret.Run(in, interpret.Config{Method: f.method, Samples: f.samples, Seed: f.seed, Options: opts,
-		Summary: interpret.SummaryConfig{TopK: f.topK, TopClips: f.topClips}})
-	finish()
-	if err != nil {
-		return err
-	}
-	elapsed := time.Since(start)
-	if err := interpret.WriteResult(f.out, r); err != nil {
-		return err
-	}
-	rc := interpret.RenderConfig{Dir: f.out, FigDir: f.figDir, Captions: func(id string) []string { return d.Captions.ByClip[id] }}
-	if corpusOf != nil {
-		rc.Frames = synthFrames(corpusOf)
-	}
-	rc.TopicWords, err = topicWords(f.topicWords, m.TargetNames, corpusOf != nil)
-	if err != nil {
-		return err
-	}
-	sec, err := interpret.Section(r, rc)
-	if err != nil {
-		return err
-	}
-	if err := report.SaveSection(filepath.Join(f.out, "section.json"), sec); err != nil {
-		return err
-	}
-	rep := &report.Report{Title: "neurotopics: the semantic units of " + f.checkpoint, Sections: []*report.Section{sec},
-		Metrics: map[string]any{"agreement": r.Agreement, "engine": r.Engine, "seconds": elapsed.Seconds()},
-		Config: map[string]any{"checkpoint": f.checkpoint, "step": m.Step(), "method": f.method, "target": f.target, "split": f.split,
-			"clips": len(ids), "train_clips": len(trainIDs), "samples": f.samples, "seed": f.seed, "active_only": f.activeOnly,
-			"params": json.RawMessage(m.ParamsJSON())}}
-	if err := rep.Write(f.out); err != nil {
 		return err
 	}
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "%s of %s on %d clips × %d units in %.1fs (%s engine)\n", r.Method, r.Target, r.Clips, len(r.Units), elapsed.Seconds(), r.Engine)
+	fmt.Fprintf(w, "%s of %s on %d clips × %d units in %.1fs (%s engine)\n", r.Method, r.Target, r.Clips, len(r.Units), r.Seconds, r.Engine)
 	for _, g := range r.Agreement {
 		fmt.Fprintln(w, g.Line())
 	}
 	abs, _ := filepath.Abs(f.out)
 	fmt.Fprintf(w, "wrote %s (index.html, %s, %s)\n", abs, interpret.UnitsCSV, interpret.UnitsJSON)
 	return nil
-}
-
-// engineOptions parses --engine and --schedule.
-func engineOptions(engine, schedule string) (interpret.Options, error) {
-	var o interpret.Options
-	switch engine {
-	case "auto":
-		o.Engine = interpret.EngineAuto
-	case "rows":
-		o.Engine = interpret.EngineRows
-	case "affine":
-		o.Engine = interpret.EngineAffine
-	default:
-		return o, fmt.Errorf("--engine %q; expected auto, rows or affine", engine)
-	}
-	switch schedule {
-	case "batched":
-		o.Schedule = interpret.Batched
-	case "per-unit":
-		o.Schedule = interpret.PerUnit
-	case "per-unit-clip":
-		o.Schedule = interpret.PerUnitClip
-	default:
-		return o, fmt.Errorf("--schedule %q; expected batched, per-unit or per-unit-clip", schedule)
-	}
-	return o, nil
-}
-
-// wordCaptions returns the caption of each clip that a words target
-// explains: the greedy caption, or the first reference that fits the
-// model's length limit (truncated if none does).
-func wordCaptions(m *captioner.Model, d *captioner.Data, ids []string, a [][]float32, from string) ([]string, error) {
-	switch from {
-	case "generated":
-		return interpret.GeneratedCaptions(m, a)
-	case "reference":
-		caps := make([]string, len(ids))
-		for i, id := range ids {
-			refs := d.Captions.ByClip[id]
-			if len(refs) == 0 {
-				return nil, fmt.Errorf("clip %s has no reference caption", id)
-			}
-			caps[i] = refs[0]
-			for _, r := range refs {
-				if n := len(corpus.Tokenize(r)); n > 0 && n <= m.MaxWords() {
-					caps[i] = r
-					break
-				}
-			}
-			if toks := corpus.Tokenize(caps[i]); len(toks) > m.MaxWords() {
-				caps[i] = strings.Join(toks[:m.MaxWords()], " ")
-			}
-		}
-		return caps, nil
-	}
-	return nil, fmt.Errorf("--captions-from %q; expected generated or reference", from)
-}
-
-// targetGroundTruth uses per-clip target labels (value > 0.5) as the
-// concepts of real data.
-func targetGroundTruth(t *captioner.Targets, ids []string) (*interpret.GroundTruth, error) {
-	concepts := make([][]string, len(ids))
-	for c, id := range ids {
-		for k, v := range t.ByClip[id] {
-			if v > 0.5 {
-				concepts[c] = append(concepts[c], t.Names[k])
-			}
-		}
-	}
-	return interpret.NewGroundTruth(t.Names, concepts)
-}
-
-// synthFrames returns the frames of the synthetic corpus' clips by id.
-func synthFrames(c *synth.Corpus) func(id string) ([]float32, int, int, int, bool) {
-	index := make(map[string]int, len(c.Clips))
-	for i := range c.Clips {
-		index[c.Clips[i].ID] = i
-	}
-	sh := c.FrameShape()
-	return func(id string) ([]float32, int, int, int, bool) {
-		i, ok := index[id]
-		if !ok {
-			return nil, 0, 0, 0, false
-		}
-		return c.Frames(i), sh[0], sh[1], sh[2], true
-	}
-}
-
-// topicWords returns the words shown for each topic: from a JSON file, or
-// for synthetic concept targets their synonyms.
-func topicWords(path string, names []string, synthetic bool) (func(k int) []string, error) {
-	if path != "" {
-		var mp map[string][]string
-		if err := readJSON(path, &mp); err != nil {
-			return nil, err
-		}
-		return func(k int) []string { return mp[names[k]] }, nil
-	}
-	if synthetic {
-		return func(k int) []string { return synth.Synonyms(names[k]) }, nil
-	}
-	return nil, nil
 }
 
 // readJSON decodes a JSON file into v.

@@ -13,15 +13,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/report"
 	"github.com/neurotopics/neurotopics/pkg/revise"
-	"github.com/neurotopics/neurotopics/pkg/synth"
 )
 
 // reviserFlags build the reviser of every revise command: the model, the
@@ -50,8 +49,22 @@ func (f *reviserFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.conceptMap, "concept-topics", "", `JSON {"<concept>": ["<topic name>", …]}: the topics that stand for each ground-truth concept, for a model trained on topic labels such as LDA's (written by `+"`neurotopics run`"+`'s topics stage); default: a concept's topic is the one named like it`)
 }
 
-// setup loads the model and data and builds the reviser.
-func (f *reviserFlags) setup(cmd *cobra.Command, data *dataFlags) (*captioner.Model, *captioner.Data, *revise.Reviser, error) {
+// config returns the reviser's configuration of the flags.
+func (f *reviserFlags) config() revise.ReviserConfig {
+	return revise.ReviserConfig{UnitLabels: f.unitLabels, TrainClips: f.trainClips, MaxUnitsPerTopic: f.maxPerTopic,
+		TopicsPerUnit: f.perUnit, Beam: f.beam, Seed: f.seed}
+}
+
+// conceptTopics reads --concept-topics (nil without it).
+func (f *reviserFlags) conceptTopics() (map[string][]string, error) {
+	if f.conceptMap == "" {
+		return nil, nil
+	}
+	return revise.LoadConceptTopics(f.conceptMap)
+}
+
+// load loads the backend, the model and the data.
+func (f *reviserFlags) load(cmd *cobra.Command, data *dataFlags) (compute.Backend, *captioner.Model, *captioner.Data, error) {
 	if f.model == "" {
 		return nil, nil, nil, fmt.Errorf("--model is required (a checkpoint folder written by `neurotopics train`, or one .ntc file)")
 	}
@@ -67,43 +80,23 @@ func (f *reviserFlags) setup(cmd *cobra.Command, data *dataFlags) (*captioner.Mo
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	trainIDs := d.SplitIDs("train")
-	if f.trainClips > 0 && len(trainIDs) > f.trainClips {
-		trainIDs = trainIDs[:f.trainClips]
-	}
-	if len(trainIDs) == 0 {
-		return nil, nil, nil, fmt.Errorf("no training clips with features: the units' statistics come from them")
-	}
-	start := time.Now()
-	train, err := m.EncodeToSemantic(d.Features, trainIDs)
+	return b, m, d, nil
+}
+
+// setup loads the model and data and builds the reviser.
+func (f *reviserFlags) setup(cmd *cobra.Command, data *dataFlags) (*captioner.Model, *captioner.Data, *revise.Reviser, error) {
+	ct, err := f.conceptTopics()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cfg := revise.SetupConfig{Labels: f.unitLabels, Seed: f.seed}
-	if f.units != "" {
-		if cfg.Topics, err = revise.LoadInterpretation(f.units); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	r, err := revise.Setup(m, train, cfg)
+	_, m, d, err := f.load(cmd, data)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r.MaxUnitsPerTopic, r.TopicsPerUnit = f.maxPerTopic, f.perUnit
-	if f.conceptMap != "" {
-		if err := readJSON(f.conceptMap, &r.ConceptTopics); err != nil {
-			return nil, nil, nil, err
-		}
+	r, err := revise.BuildReviser(revise.ReviserInput{Model: m, Data: d, Units: f.units, ConceptTopics: ct, Log: cmd.ErrOrStderr()}, f.config())
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	r.Decode = captioner.DecodeOptions{Beam: max(1, f.beam)}
-	labelled := 0
-	for _, l := range r.Topics.Label {
-		if l >= 0 {
-			labelled++
-		}
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "reviser: %d of %d units labelled (%s) from %d training clips in %.1fs\n",
-		labelled, m.SemanticUnits(), r.Topics.Source, len(trainIDs), time.Since(start).Seconds())
 	return m, d, r, nil
 }
 
@@ -148,9 +141,8 @@ The caption is decoded again and printed with the changed words marked:
 captions before and after) to a JSON file; --replay re-applies the revisions of
 such a file and reports whether each gives the same caption.
 
-Subcommands: measure (the automatic revision rule on the synthetic test split,
-against random edits), retrain (revise then retrain, with a held-out
-evaluation).`,
+Subcommands: measure (the automatic revision rule against a ground truth and
+random edits), retrain (revise then retrain, with a held-out evaluation).`,
 		Example: `  neurotopics revise --model runs/interp --clip synth05012 --explain
   neurotopics revise --model runs/interp --clip synth05012 --none color:red --more color:blue --out revisions.json
   neurotopics revise --model runs/interp --clip synth05012 --suppress 3,17 --boost 5 --set 4=0.5
@@ -323,9 +315,11 @@ func newReviseMeasureCmd() *cobra.Command {
 	var f measureFlags
 	cmd := &cobra.Command{
 		Use:   "measure",
-		Short: "Measure the automatic revision rule on the synthetic corpus: fix rate, damage rate, vs random edits",
-		Long: `measure captions the clips of --split of the synthetic corpus and takes those
-whose caption names a colour, shape or motion the clip does not have. For each,
+		Short: "Measure the automatic revision rule against a ground truth: fix rate, damage rate, vs random edits",
+		Long: `measure captions the clips of --split and takes those whose caption names a
+concept the clip does not have by the ground truth: on the synthetic corpus a
+colour, shape or motion (--families); on real data the concepts of the ground
+truth given with --ground-truth (all its families by default). For each,
 it applies the rule a person would follow: suppress (set to 0) the units
 interpreted as the wrong concept's topic and boost (to --strength × their high
 activation) those of the right one. It reports the fix rate (the revised
@@ -339,8 +333,9 @@ does: raise it through the listed strengths and stop at the first whose caption
 names the right concept (or at the last); the random edits are judged at the
 strength the rule stopped at, and steering stops at its own first fix.
 
-The model must have the synthetic corpus' concepts as its targets (the default
-of ` + "`neurotopics train`" + `). Writes measure.md, measure.json (every case) and
+The model must have the ground truth's concepts as its targets (the default
+of ` + "`neurotopics train`" + ` on the synthetic corpus), or --concept-topics must say
+which of its topics stand for each concept. Writes measure.md, measure.json (every case) and
 revisions.json (the fixed cases, replayable with ` + "`neurotopics revise --replay`" + `)
 to --out.`,
 		Example: `  neurotopics revise measure --model runs/interp --out out/revise`,
@@ -355,7 +350,8 @@ to --out.`,
 	fl.IntVar(&f.draws, "draws", 5, "random edits per case")
 	fl.Float64Var(&f.strength, "strength", 1, "boost level as a multiple of the unit's high activation")
 	fl.Float64SliceVar(&f.steps, "steps", nil, "raise the boost through these strengths (ascending, e.g. 0.2,0.3,0.4,0.5) and stop at the first that fixes the caption, instead of --strength")
-	fl.StringSliceVar(&f.families, "families", revise.DefaultFamilies, "concept families whose wrong mentions are revised")
+	fl.StringSliceVar(&f.families, "families", nil, "concept families whose wrong mentions are revised (default: "+strings.Join(revise.DefaultFamilies, ", ")+
+		" where the ground truth has them, else all its families)")
 	fl.StringVar(&f.mapping, "save", revise.MapUnits, "which revisions revisions.json keeps (the fixed ones): units (the unit rule's) or head (steering's)")
 	fl.StringVar(&f.out, "out", "", "output folder (required)")
 	rf.register(fl)
@@ -363,71 +359,52 @@ to --out.`,
 	return cmd
 }
 
+// noGroundTruth is the error of the revise commands that judge captions by
+// a ground truth on data without one.
+var noGroundTruth = fmt.Errorf("measure needs a ground truth (concepts per clip) to tell which captions are wrong: " +
+	"the synthetic corpus has one; for real data give --ground-truth (as written by `neurotopics export`)")
+
 // runReviseMeasure is the body of `neurotopics revise measure`.
 func runReviseMeasure(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *measureFlags) error {
 	if f.out == "" {
 		return fmt.Errorf("--out is required (the output folder)")
 	}
-	if !data.synthetic() {
-		return fmt.Errorf("measure needs the synthetic corpus, whose ground truth says which concepts a caption gets wrong")
+	if !data.synthetic() && data.groundTruth == "" {
+		return noGroundTruth
 	}
-	m, d, r, err := rf.setup(cmd, data)
+	ct, err := rf.conceptTopics()
 	if err != nil {
 		return err
 	}
-	ids := d.SplitIDs(f.split)
-	if f.clips > 0 && len(ids) > f.clips {
-		ids = ids[:f.clips]
-	}
-	if len(ids) == 0 {
-		return fmt.Errorf("split %q has no clips with features", f.split)
-	}
-	a, err := m.EncodeToSemantic(d.Features, ids)
+	b, m, _, err := rf.load(cmd, data)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	cfg := revise.MeasureConfig{Families: f.families, Strength: f.strength, Steps: f.steps, RandomDraws: f.draws, Seed: rf.seed}
-	res, err := revise.Measure(r, data.prepared.Corpus, ids, a, cfg)
-	if err != nil {
-		return err
+	if data.ds == nil || data.ds.GroundTruth == nil {
+		return noGroundTruth
 	}
-	elapsed := time.Since(start)
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return err
 	}
-	command := "neurotopics " + strings.Join(os.Args[1:], " ")
-	var md strings.Builder
-	fmt.Fprintf(&md, "Revision rule on %d %s clips (%d with a wrong %s), unit labels %s (%d topics per unit), strength %v, %d random draws per case, beam %d.\n\n",
-		res.Clips, f.split, res.All.Cases, strings.Join(f.families, "/"), res.Labels, max(1, r.TopicsPerUnit), strengthLabel(f.strength, f.steps), f.draws, r.Decode.Beam)
-	md.WriteString(res.Markdown())
-	md.WriteString("\nExamples:\n\n")
-	for _, c := range res.Cases[:min(8, len(res.Cases))] {
-		fmt.Fprintf(&md, "- %s (%s → %s, %d units): %s → %s\n", c.Clip, c.Wrong, c.Right, c.Suppressed+c.Boosted,
-			c.Before, revise.MarkChanges(revise.DiffWords(c.Before, c.After)))
-	}
-	fmt.Fprintf(&md, "\nCommand: `%s`\n", command)
-	if err := os.WriteFile(filepath.Join(f.out, "measure.md"), []byte(md.String()), 0o644); err != nil {
+	cfg := revise.MeasureStageConfig{Split: f.split, Clips: f.clips, Families: f.families, Strength: f.strength, Steps: f.steps,
+		Draws: f.draws, Seed: rf.seed, Save: f.mapping, Reviser: rf.config()}
+	in := revise.MeasureStageInput{Data: data.ds, Backend: b, Model: rf.model, Loaded: m, Units: rf.units, ConceptTopics: ct,
+		Command: "neurotopics " + strings.Join(os.Args[1:], " "), Log: cmd.ErrOrStderr()}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	if _, err := revise.MeasureStage(ctx, in, cfg, f.out); err != nil {
 		return err
 	}
-	if err := report.WriteJSON(filepath.Join(f.out, "measure.json"), res); err != nil {
+	elapsed := time.Since(start)
+	md, err := os.ReadFile(filepath.Join(f.out, revise.MeasureMarkdownFile))
+	if err != nil {
 		return err
 	}
-	file := &revise.File{Model: rf.model, Step: m.Step(), Revisions: res.Revisions(true, r, f.mapping)}
-	if err := revise.SaveFile(filepath.Join(f.out, "revisions.json"), file); err != nil {
-		return err
-	}
-	fmt.Fprint(cmd.OutOrStdout(), md.String())
-	fmt.Fprintf(cmd.OutOrStdout(), "measured in %.1fs; wrote %s (measure.md, measure.json, revisions.json)\n", elapsed.Seconds(), f.out)
+	fmt.Fprint(cmd.OutOrStdout(), string(md))
+	fmt.Fprintf(cmd.OutOrStdout(), "measured in %.1fs; wrote %s (%s, %s, %s)\n", elapsed.Seconds(), f.out,
+		revise.MeasureMarkdownFile, revise.MeasureJSONFile, revise.RevisionsFile)
 	return nil
-}
-
-// strengthLabel describes the boost strength of a measurement.
-func strengthLabel(strength float64, steps []float64) string {
-	if len(steps) == 0 {
-		return strconv.FormatFloat(strength, 'g', -1, 64)
-	}
-	return fmt.Sprintf("stepwise through %v", steps)
 }
 
 // retrainFlags are the settings of `neurotopics revise retrain`.
@@ -459,8 +436,9 @@ of the clips of --revise-split that it fixed.
 It evaluates on the held-out clips of --eval-split, before fine-tuning, after
 fine-tuning with the revisions, and after the same fine-tuning without them
 (the control; --no-control skips it): CIDEr-D, and on the synthetic corpus the
-accuracy of the colours, shapes and motions named. It also reports how many
-revised clips the fine-tuned model now captions as revised without any edit.
+accuracy of the colours, shapes and motions named (on real data with
+--ground-truth, of its families). It also reports how many revised clips the
+fine-tuned model now captions as revised without any edit.
 Checkpoints go to --out/revised and --out/control; the table to
 --out/retrain.md and retrain.json.`,
 		Example: `  neurotopics revise retrain --model runs/interp --out runs/retrain --steps 300`,
@@ -487,20 +465,6 @@ Checkpoints go to --out/revised and --out/control; the table to
 	return cmd
 }
 
-// retrainEval is one evaluation of revise retrain.
-type retrainEval struct {
-	Model string `json:"model"`
-	Step  int64  `json:"step"`
-	// CIDErD and BLEU4 on the held-out clips; Families the accuracy of the
-	// concepts named (synthetic corpus).
-	CIDErD   float64            `json:"cider_d"`
-	BLEU4    float64            `json:"bleu4"`
-	Families map[string]float64 `json:"families,omitempty"`
-	// RevisedAsRevised is the fraction of revised clips the model captions
-	// (without edits) as they were revised.
-	RevisedAsRevised float64 `json:"revised_as_revised"`
-}
-
 // runReviseRetrain is the body of `neurotopics revise retrain`.
 func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *retrainFlags) error {
 	if f.out == "" {
@@ -518,8 +482,8 @@ func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 		}
 		revs = file.Revisions
 	} else {
-		if !data.synthetic() {
-			return fmt.Errorf("give --revisions: the automatic rule needs the synthetic corpus' ground truth")
+		if data.ds == nil || data.ds.GroundTruth == nil {
+			return fmt.Errorf("give --revisions: the automatic rule needs a ground truth (the synthetic corpus', or --ground-truth on real data)")
 		}
 		ids := d.SplitIDs(f.reviseSplit)
 		if f.reviseClips > 0 && len(ids) > f.reviseClips {
@@ -529,7 +493,7 @@ func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 		if err != nil {
 			return err
 		}
-		res, err := revise.Measure(r, data.prepared.Corpus, ids, a, revise.MeasureConfig{Strength: f.strength, RandomDraws: f.draws, Seed: rf.seed})
+		res, err := revise.Measure(r, data.ds.GroundTruth, ids, a, revise.MeasureConfig{Strength: f.strength, RandomDraws: f.draws, Seed: rf.seed})
 		if err != nil {
 			return err
 		}
@@ -549,12 +513,13 @@ func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 	if err != nil {
 		return err
 	}
-	var corpusOf *synth.Corpus
-	if data.prepared != nil {
-		corpusOf = data.prepared.Corpus
+	gt := data.ds.GroundTruth
+	var families []string // the families whose accuracy retrain.md shows
+	if gt != nil {
+		families = revise.MeasureFamilies(gt)
 	}
-	evaluate := func(name string, mm *captioner.Model) (retrainEval, error) {
-		ev := retrainEval{Model: name, Step: mm.Step()}
+	evaluate := func(name string, mm *captioner.Model) (revise.RetrainEval, error) {
+		ev := revise.RetrainEval{Model: name, Step: mm.Step()}
 		met, err := mm.Evaluate(d, f.evalSplit, captioner.Greedy(), f.evalClips)
 		if err != nil {
 			return ev, err
@@ -562,9 +527,9 @@ func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 		if met.Captions != nil {
 			ev.CIDErD, ev.BLEU4 = met.Captions.CIDErD, met.Captions.Bleu[3]
 		}
-		if corpusOf != nil {
+		if gt != nil {
 			ev.Families = map[string]float64{}
-			for _, fs := range synthexp.FamilyAccuracy(corpusOf, met.Generated) {
+			for _, fs := range gt.FamilyAccuracy(met.Generated) {
 				ev.Families[fs.Family] = fs.Accuracy()
 			}
 		}
@@ -589,31 +554,29 @@ func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	evals := []retrainEval{}
+	evals := []revise.RetrainEval{}
 	ev, err := evaluate("before", m)
 	if err != nil {
 		return err
 	}
 	evals = append(evals, ev)
-	runs := []struct {
-		name string
-		revs []revise.Revision
-	}{{"revised", revs}}
+	runs := []string{"revised"}
 	if !f.noControl {
-		runs = append(runs, struct {
-			name string
-			revs []revise.Revision
-		}{"control", nil})
+		runs = append(runs, "control") // the same fine-tuning without the revisions
 	}
 	for _, run := range runs {
 		start := time.Now()
-		mm, _, err := revise.Retrain(ctx, m, d, run.revs, revise.RetrainConfig{Backend: b, Dir: filepath.Join(f.out, run.name),
+		var with []revise.Revision
+		if run == "revised" {
+			with = revs
+		}
+		mm, _, err := revise.Retrain(ctx, m, d, with, revise.RetrainConfig{Backend: b, Dir: filepath.Join(f.out, run),
 			Steps: f.steps, Repeat: f.repeat, Log: cmd.ErrOrStderr()})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: fine-tuned %d steps in %.0fs\n", run.name, f.steps, time.Since(start).Seconds())
-		ev, err := evaluate(run.name, mm)
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: fine-tuned %d steps in %.0fs\n", run, f.steps, time.Since(start).Seconds())
+		ev, err := evaluate(run, mm)
 		if err != nil {
 			return err
 		}
@@ -623,12 +586,7 @@ func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 	var md strings.Builder
 	fmt.Fprintf(&md, "Revise then retrain: %d revised clips (repeat %d), %d fine-tuning steps; evaluation on %s (greedy).\n\n",
 		len(revs), f.repeat, f.steps, f.evalSplit)
-	md.WriteString("| model | step | CIDEr-D | BLEU-4 | color acc. | shape acc. | motion acc. | revised clips captioned as revised |\n")
-	md.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, e := range evals {
-		fmt.Fprintf(&md, "| %s | %d | %.4f | %.4f | %.3f | %.3f | %.3f | %.3f |\n", e.Model, e.Step, e.CIDErD, e.BLEU4,
-			e.Families[synth.FamilyColor], e.Families[synth.FamilyShape], e.Families[synth.FamilyMotion], e.RevisedAsRevised)
-	}
+	md.WriteString(revise.RetrainTable(evals, families))
 	fmt.Fprintf(&md, "\nCommand: `%s`\n", command)
 	if err := os.WriteFile(filepath.Join(f.out, "retrain.md"), []byte(md.String()), 0o644); err != nil {
 		return err

@@ -15,10 +15,10 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
 // dataFlags selects the data of train, caption and eval: the synthetic

@@ -1,20 +1,17 @@
 package main
 
 import (
-	"context"
+	"cmp"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/report"
 	"github.com/neurotopics/neurotopics/pkg/transfer"
 )
 
@@ -112,196 +109,46 @@ func runTransfer(cmd *cobra.Command, data *dataFlags, f *transferFlags) error {
 	if err != nil {
 		return err
 	}
-	models := map[string]*captioner.Model{}
+	// The first checkpoint names the synthetic corpus it was trained on.
 	var first *captioner.Model
-	for _, path := range []string{f.interp, f.baseline} {
-		if path == "" {
-			continue
-		}
-		m, err := captioner.Load(b, path)
-		if err != nil {
+	if path := cmp.Or(f.interp, f.baseline); path != "" {
+		if first, err = captioner.Load(b, path); err != nil {
 			return err
 		}
-		models[path] = m
-		if first == nil {
-			first = m
-		}
 	}
-	d, err := data.load(cmd, b, first)
-	if err != nil {
+	if _, err := data.load(cmd, b, first); err != nil {
 		return err
 	}
-	labels, err := transferLabels(data, d, f)
-	if err != nil {
-		return err
-	}
-	trainIDs, testIDs := d.SplitIDs(f.trainSplit), d.SplitIDs(f.testSplit)
-	if f.trainLimit > 0 && len(trainIDs) > f.trainLimit {
-		trainIDs = trainIDs[:f.trainLimit]
-	}
-	if f.testLimit > 0 && len(testIDs) > f.testLimit {
-		testIDs = testIDs[:f.testLimit]
-	}
-	task, err := transfer.NewTask(labels, trainIDs, testIDs)
-	if err != nil {
-		return err
-	}
-	logf := func(format string, args ...any) {
-		if !f.quiet {
-			fmt.Fprintf(cmd.ErrOrStderr(), format+"\n", args...)
-		}
-	}
-	logf("task: %d classes, %d training and %d test clips", len(task.Classes), len(task.TrainIDs), len(task.TestIDs))
-	cc := transfer.ClassifierConfig{Epochs: f.epochs, LearningRate: f.learningRate, L2: f.l2}
-	var methods []transfer.Method
-	all := task.AllIDs()
-	for _, c := range []struct{ path, kind string }{{f.interp, "interpretive"}, {f.baseline, "baseline"}} {
-		if c.path == "" {
-			continue
-		}
-		m := models[c.path]
-		start := time.Now()
-		x, err := transfer.SemanticFeatures(m, d.Features, all)
-		if err != nil {
+	in := transfer.StageInput{Data: data.ds, Backend: b, Interp: f.interp, Baseline: f.baseline,
+		Command: "neurotopics " + strings.Join(os.Args[1:], " ")}
+	if f.labels != "" {
+		if in.Labels, err = transfer.ReadLabelsCSV(f.labels, f.labelColumn); err != nil {
 			return err
 		}
-		label := fmt.Sprintf("%s a (λ=%v)", c.kind, m.Param(captioner.ParamLambda))
-		p, err := transfer.NewProbe(label, task, x, cc)
-		if err != nil {
-			return err
-		}
-		methods = append(methods, p)
-		logf("%s: encoded %d clips in %.1fs", label, len(all), time.Since(start).Seconds())
 	}
-	for _, name := range f.pools {
-		pool, err := transfer.ParsePool(name)
-		if err != nil {
-			return fmt.Errorf("--pool: %w", err)
-		}
-		x, err := transfer.PooledFrames(d.Features, all, pool)
-		if err != nil {
-			return err
-		}
-		p, err := transfer.NewProbe("frame features ("+pool.String()+")", task, x, cc)
-		if err != nil {
-			return err
-		}
-		methods = append(methods, p)
+	if !f.quiet {
+		in.Log, in.Progress = cmd.ErrOrStderr(), cmd.ErrOrStderr()
 	}
-	var e2eSettings string
-	if f.e2eSteps > 0 {
-		arch := first
-		if m := models[f.interp]; m != nil {
-			arch = m
-		}
-		e2eSettings = strings.Trim(transfer.ArchitectureSettings(arch)+";"+f.e2eSettings, ";")
-		methods = append(methods, &transfer.EndToEnd{Label: fmt.Sprintf("end to end (%d steps)", f.e2eSteps), Backend: b,
-			Features: d.Features, Settings: e2eSettings, Steps: f.e2eSteps})
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	seeds := make([]uint64, len(f.seeds))
 	for i, s := range f.seeds {
 		seeds[i] = uint64(s)
 	}
-	start := time.Now()
-	res, err := transfer.Run(ctx, task, methods, transfer.Config{Shots: f.shots, Seeds: seeds}, func(s string) { logf("%s", s) })
+	cfg := transfer.StageConfig{Pools: f.pools, Shots: f.shots, Seeds: seeds, TrainSplit: f.trainSplit, TestSplit: f.testSplit,
+		TrainLimit: f.trainLimit, TestLimit: f.testLimit, E2ESteps: f.e2eSteps, E2ESettings: f.e2eSettings,
+		Classifier: transfer.ClassifierConfig{Epochs: f.epochs, LearningRate: f.learningRate, L2: f.l2}, ConfusionShots: f.confusionShots}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	if _, err := transfer.RunStage(ctx, in, cfg, f.out); err != nil {
+		return err
+	}
+	md, err := os.ReadFile(filepath.Join(f.out, transfer.MarkdownFile))
 	if err != nil {
 		return err
 	}
-	elapsed := time.Since(start)
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
+	if _, err := cmd.OutOrStdout().Write(md); err != nil {
 		return err
 	}
-	sec := &report.Section{ID: "transfer", Title: "Transfer to action recognition"}
-	command := "neurotopics " + strings.Join(os.Args[1:], " ")
-	sec.Add(report.Table{Caption: "Test accuracy (mean ± sd over seeds) by features and training clips per class",
-		Header: append([]string{"features / method"}, shotNames(f.shots)...), Rows: accuracyRows(res), Note: command})
-	var md strings.Builder
-	fmt.Fprintf(&md, "Transfer: %d classes, %d training and %d test clips (splits %s/%s), seeds %v, classifier %+v.\n\n",
-		len(task.Classes), len(task.TrainIDs), len(task.TestIDs), f.trainSplit, f.testSplit, f.seeds, cc)
-	md.WriteString(res.Markdown())
-	fmt.Fprintf(&md, "\nPer-class accuracy (%s, mean over seeds):\n\n%s", transfer.ShotsName(f.confusionShots), res.PerClassMarkdown(f.confusionShots))
-	fmt.Fprintf(&md, "\nCommand: `%s`\n", command)
-	fpng, _, err := transfer.PlotFewShot(res, filepath.Join(f.out, "fewshot"))
-	if err != nil {
-		return err
-	}
-	sec.Add(report.Figure{Path: filepath.Base(fpng), Caption: "Test accuracy by training clips per class (mean ± sd over seeds)", Width: 640})
-	for _, name := range res.Methods() {
-		c := res.Cell(name, f.confusionShots)
-		if c == nil {
-			continue
-		}
-		base := filepath.Join(f.out, "confusion-"+slug(name))
-		png, _, err := transfer.PlotConfusion(c, res.Classes, base)
-		if err != nil {
-			return err
-		}
-		sec.Add(report.Figure{Path: filepath.Base(png), Caption: "Confusion matrix: " + name + ", " + transfer.ShotsName(f.confusionShots), Width: 420})
-	}
-	if err := os.WriteFile(filepath.Join(f.out, "transfer.md"), []byte(md.String()), 0o644); err != nil {
-		return err
-	}
-	if err := report.SaveSection(filepath.Join(f.out, "section.json"), sec); err != nil {
-		return err
-	}
-	if err := report.WriteJSON(filepath.Join(f.out, "transfer.json"), res); err != nil {
-		return err
-	}
-	rep := &report.Report{Title: "neurotopics: transfer to action recognition", Sections: []*report.Section{sec},
-		Metrics: map[string]any{"transfer": res, "seconds": elapsed.Seconds()},
-		Config: map[string]any{"interp": f.interp, "baseline": f.baseline, "pools": f.pools, "shots": f.shots, "seeds": f.seeds,
-			"classifier": cc, "e2e_steps": f.e2eSteps, "e2e_settings": e2eSettings, "train_split": f.trainSplit, "test_split": f.testSplit,
-			"train_clips": len(task.TrainIDs), "test_clips": len(task.TestIDs)}}
-	if err := rep.Write(f.out); err != nil {
-		return err
-	}
-	fmt.Fprint(cmd.OutOrStdout(), md.String())
 	abs, _ := filepath.Abs(f.out)
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (transfer.md, transfer.json, fewshot.png/svg, confusion-*.png/svg, index.html)\n", abs)
 	return nil
-}
-
-// transferLabels returns the per-clip labels: the synthetic corpus'
-// actions, a CSV column, or MSR-VTT's category.
-func transferLabels(data *dataFlags, d *captioner.Data, f *transferFlags) (*transfer.Labels, error) {
-	switch {
-	case f.labels != "":
-		return transfer.ReadLabelsCSV(f.labels, f.labelColumn)
-	case data.prepared != nil:
-		return transfer.SynthActions(data.prepared.Corpus), nil
-	case len(d.Captions.Category) > 0:
-		return transfer.LabelsFromCategories(d.Captions.Category), nil
-	}
-	return nil, fmt.Errorf("no labels: give --labels <csv> --label-column <name> (the captions carry no category)")
-}
-
-func shotNames(shots []int) []string {
-	out := make([]string, len(shots))
-	for i, s := range shots {
-		out[i] = transfer.ShotsName(s)
-	}
-	return out
-}
-
-func accuracyRows(r *transfer.Result) [][]string {
-	var rows [][]string
-	for _, m := range r.Methods() {
-		row := []string{m}
-		for _, s := range r.Config.Shots {
-			if c := r.Cell(m, s); c != nil {
-				row = append(row, fmt.Sprintf("%.3f ± %.3f", c.Mean, c.SD))
-			}
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// slug turns a method name into a file-name part.
-func slug(s string) string {
-	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
 }

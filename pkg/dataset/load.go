@@ -40,8 +40,9 @@ const DefaultMaxMissing = 0.2
 // clips that have both. Clips on one side only are counted in the Join (and
 // in every report); if they exceed cfg.MaxMissing of that side, Load fails
 // and says how to go on. A clip listed in several splits is kept in the first
-// of train, test, val (MSVD's validation clips repeat training and test
-// clips) and counted in the captions' warnings.
+// of test, val, train, so that no test clip is trained on (MSVD's validation
+// clips repeat training and test clips), and counted in the captions'
+// warnings.
 func Load(cfg Config) (*Dataset, error) {
 	if len(cfg.Captions) == 0 {
 		return nil, fmt.Errorf("no captions given: pass MSVD .tsv files, an MSR-VTT videodatainfo.json or a folder holding them")
@@ -126,24 +127,27 @@ func join(caps *corpus.Captions, feats *corpus.Features) (*corpus.Captions, *Joi
 	out := corpus.NewCaptions()
 	out.Files, out.Warnings, out.Lines = caps.Files, slices.Clone(caps.Warnings), caps.Lines
 	splitOf := map[string]string{}
-	order := append([]string{"train", "test", "val"}, caps.SplitNames()...)
-	moved := 0
+	order := []string{"test", "val", "train"}
+	for _, split := range caps.SplitNames() {
+		if !slices.Contains(order, split) {
+			order = append(order, split)
+		}
+	}
+	moved := map[string]bool{}
 	for _, split := range order {
 		for _, id := range caps.Splits[split] {
 			if feats.Index(id) < 0 {
 				continue
 			}
 			if _, ok := splitOf[id]; ok {
-				if splitOf[id] != split {
-					moved++
-				}
+				moved[id] = true
 				continue
 			}
 			splitOf[id] = split
 		}
 	}
-	if moved > 0 {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("%d clips are listed in more than one split: each is kept in its first of train, test, val", moved))
+	if moved := len(moved); moved > 0 {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("%d clips are listed in more than one split: each is kept in its first of test, val, train", moved))
 	}
 	for _, id := range caps.Clips {
 		split, ok := splitOf[id]

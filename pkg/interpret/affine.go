@@ -151,6 +151,9 @@ func runAffine(f *Affine, t Target, a [][]float32, base [][]float64, vals [][]fl
 	defer wT.MustFinalizeAll()
 	defer vT.MustFinalizeAll()
 	for lo := 0; lo < nClips; lo += B {
+		if err := opts.canceled(); err != nil {
+			return err
+		}
 		hi := min(nClips, lo+B)
 		sFlat, xFlat := make([]float32, B*K), make([]float32, B*N)
 		for c := lo; c < hi; c++ {

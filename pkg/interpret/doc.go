@@ -45,5 +45,13 @@
 // quantile" and "concept present"); Agree checks that a unit's PDM label
 // corresponds to its best-IoU concept. Section renders the neuron report
 // (summary line, concept chart, one card per unit) with pkg/report and
-// pkg/viz, and WriteUnits saves the numbers as CSV and JSON.
+// pkg/viz, and WriteResult saves the numbers as CSV and JSON.
+//
+// # Stage
+//
+// RunStage is the interpret stage of the pipeline over a dataset.Dataset:
+// it loads the trained model, interprets its units on a split, dissects
+// them against the dataset's ground truth (or, on real data, the clips'
+// topic labels and class labels: DatasetGroundTruth) and writes what
+// `neurotopics interpret` writes; LoadResult reads it back.
 package interpret

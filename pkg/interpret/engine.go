@@ -1,6 +1,7 @@
 package interpret
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/gomlx/compute"
@@ -93,6 +94,17 @@ type Options struct {
 	Backend compute.Backend
 	// Progress, if not nil, is called with the (clip, unit) pairs done.
 	Progress func(done, total int)
+	// Context, if not nil, cancels the attribution between head calls (the
+	// method then returns its error).
+	Context context.Context
+}
+
+// canceled returns the context's error, if any.
+func (o Options) canceled() error {
+	if o.Context == nil {
+		return nil
+	}
+	return o.Context.Err()
 }
 
 func (o Options) rowsPerCall() int {
@@ -199,6 +211,9 @@ func runRows(h Head, t Target, a [][]float32, opts Options, maxVals int, vals va
 	total, done := nClips*N, 0
 	// group evaluates the copies of a list of pairs in one head call.
 	group := func(pairs [][2]int) error {
+		if err := opts.canceled(); err != nil {
+			return err
+		}
 		var items []item
 		var rows [][]float32
 		var clipOf []int

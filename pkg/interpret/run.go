@@ -90,6 +90,9 @@ type Result struct {
 	Dissection *Dissection  `json:"-"`
 	Agreement  []Agreement  `json:"agreement,omitempty"`
 	Marginal   MarginalInfo `json:"marginal"`
+	// Seconds is the wall time of the attribution (set by RunStage and
+	// LoadResult; kept in metrics.json, not units.json).
+	Seconds float64 `json:"-"`
 }
 
 // MarginalInfo records how the units' distributions were sampled.

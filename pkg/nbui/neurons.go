@@ -12,10 +12,10 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
 	"github.com/neurotopics/neurotopics/pkg/report"
 	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
 // SynthRenderConfig returns the neuron report's configuration for the

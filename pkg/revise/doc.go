@@ -19,9 +19,13 @@
 // (Reviser.Replay). Retrain fine-tunes the captioner with revised captions
 // as extra training data ("revise then retrain").
 //
-// Measure runs the automatic revision rule on the synthetic corpus, where
-// the truth is known: for every clip whose caption names a wrong colour,
-// shape or motion, suppress the units interpreted as the wrong concept and
-// boost those of the right one, and count fixes and damage against edits of
-// random units of the same count.
+// Measure runs the automatic revision rule against a ground truth
+// (dataset.GroundTruth: the synthetic corpus', or one derived from real
+// data's references): for every clip whose caption names a concept the clip
+// does not have (on the synthetic corpus a wrong colour, shape or motion),
+// suppress the units interpreted as the wrong concept and boost those of the
+// right one, and count fixes and damage against edits of random units of the
+// same count. MeasureStage is the pipeline's stage around it: it builds the
+// reviser of a checkpoint (BuildReviser), measures a split and writes
+// measure.json, measure.md and revisions.json.
 package revise

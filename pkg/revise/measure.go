@@ -7,16 +7,36 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 )
 
 // DefaultFamilies are the concept families whose wrong mentions Measure
-// revises: colour, shape and motion.
-var DefaultFamilies = []string{synth.FamilyColor, synth.FamilyShape, synth.FamilyMotion}
+// revises by default, those of the synthetic corpus: colour, shape and
+// motion. A ground truth with none of them (one derived from references,
+// say) has all its families revised (see MeasureFamilies).
+var DefaultFamilies = []string{"color", "shape", "motion"}
+
+// MeasureFamilies returns the families Measure revises by default on gt:
+// those of DefaultFamilies that gt has, in that order, or, when gt has none
+// of them, all of gt's families in its order.
+func MeasureFamilies(gt *dataset.GroundTruth) []string {
+	names := gt.FamilyNames()
+	var out []string
+	for _, f := range DefaultFamilies {
+		if slices.Contains(names, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return names
+	}
+	return out
+}
 
 // MeasureConfig configures Measure.
 type MeasureConfig struct {
-	// Families are the concept families revised (default DefaultFamilies).
+	// Families are the concept families revised (default: MeasureFamilies
+	// of the ground truth).
 	Families []string `json:"families"`
 	// Strength is the boost strength of the rule (0 = 1).
 	Strength float64 `json:"strength"`
@@ -32,9 +52,10 @@ type MeasureConfig struct {
 	Seed uint64 `json:"seed"`
 }
 
-func (c MeasureConfig) withDefaults() MeasureConfig {
+// withDefaults fills in the defaults; the families' default depends on gt.
+func (c MeasureConfig) withDefaults(gt *dataset.GroundTruth) MeasureConfig {
 	if len(c.Families) == 0 {
-		c.Families = DefaultFamilies
+		c.Families = MeasureFamilies(gt)
 	}
 	if c.Strength == 0 {
 		c.Strength = 1
@@ -165,20 +186,20 @@ type StepSummary struct {
 	ByFamily []Summary `json:"by_family"`
 }
 
-// FindCase returns the case of a clip whose caption names a concept of one
-// of families that the clip does not have (the first such family in order,
-// the first such concept), and the concept the caption should have named
-// instead: the clip's first value of that family the caption does not name
-// (or its first value). ok is false if the caption names no wrong concept
-// of those families.
-func FindCase(clip *synth.Clip, caption string, families []string) (c Case, ok bool) {
-	named := synth.ConceptsInCaption(caption)
-	present := clip.Concepts()
+// FindCase returns the case of clip, whose caption is caption, if the
+// caption names a concept of one of families that the clip does not have
+// (by gt: the first such family in order, the first such concept in
+// gt.Concepts order), and the concept the caption should have named
+// instead: the clip's first concept of that family the caption does not
+// name (or its first of the family). ok is false if the caption names no
+// wrong concept of those families.
+func FindCase(gt *dataset.GroundTruth, clip, caption string, families []string) (c Case, ok bool) {
+	named := gt.ConceptsInCaption(caption)
+	present := gt.ByClip[clip]
 	for _, fam := range families {
-		prefix := fam + ":"
 		var wrong string
 		for _, n := range named {
-			if strings.HasPrefix(n, prefix) && !slices.Contains(present, n) {
+			if dataset.FamilyOf(n) == fam && !slices.Contains(present, n) {
 				wrong = n
 				break
 			}
@@ -188,14 +209,14 @@ func FindCase(clip *synth.Clip, caption string, families []string) (c Case, ok b
 		}
 		right := ""
 		for _, p := range present {
-			if strings.HasPrefix(p, prefix) && !slices.Contains(named, p) {
+			if dataset.FamilyOf(p) == fam && !slices.Contains(named, p) {
 				right = p
 				break
 			}
 		}
 		if right == "" {
 			for _, p := range present {
-				if strings.HasPrefix(p, prefix) {
+				if dataset.FamilyOf(p) == fam {
 					right = p
 					break
 				}
@@ -204,15 +225,15 @@ func FindCase(clip *synth.Clip, caption string, families []string) (c Case, ok b
 		if right == "" {
 			continue
 		}
-		return Case{Clip: clip.ID, Family: fam, Wrong: wrong, Right: right, Before: caption}, true
+		return Case{Clip: clip, Family: fam, Wrong: wrong, Right: right, Before: caption}, true
 	}
 	return Case{}, false
 }
 
-// Judge scores a revised caption of case c of clip.
-func Judge(clip *synth.Clip, c Case, after string) Outcome {
-	before := synth.ConceptsInCaption(c.Before)
-	now := synth.ConceptsInCaption(after)
+// Judge scores after, a revised caption of case c (of clip c.Clip), by gt.
+func Judge(gt *dataset.GroundTruth, c Case, after string) Outcome {
+	before := gt.ConceptsInCaption(c.Before)
+	now := gt.ConceptsInCaption(after)
 	o := Outcome{Changed: after != c.Before, NamesRight: slices.Contains(now, c.Right), DropsWrong: !slices.Contains(now, c.Wrong)}
 	o.Fixed = o.NamesRight && o.DropsWrong
 	// Per family: named at all, named wrongly.
@@ -220,10 +241,10 @@ func Judge(clip *synth.Clip, c Case, after string) Outcome {
 	fams := func(cs []string) map[string]state {
 		m := map[string]state{}
 		for _, n := range cs {
-			fam, _, _ := strings.Cut(n, ":")
+			fam := dataset.FamilyOf(n)
 			st := m[fam]
 			st.named = true
-			st.wrong = st.wrong || !clip.HasConcept(n)
+			st.wrong = st.wrong || !gt.Has(c.Clip, n)
 			m[fam] = st
 		}
 		return m
@@ -238,7 +259,7 @@ func Judge(clip *synth.Clip, c Case, after string) Outcome {
 		}
 	}
 	for _, n := range now {
-		if !strings.HasPrefix(n, c.Family+":") && !clip.HasConcept(n) && !slices.Contains(before, n) {
+		if dataset.FamilyOf(n) != c.Family && !gt.Has(c.Clip, n) && !slices.Contains(before, n) {
 			o.NewWrong = true
 		}
 	}
@@ -246,19 +267,29 @@ func Judge(clip *synth.Clip, c Case, after string) Outcome {
 }
 
 // Measure applies the automatic revision rule to every clip of ids (with
-// semantic layers a, in c) whose caption names a wrong concept: suppress
-// the units interpreted as the wrong concept's topic, boost those of the
-// right one (topics are named by their concepts, as the synthetic corpus'
-// concept targets are). It compares the rule with its halves and with
-// cfg.RandomDraws random edits of as many active units, and aggregates fix
-// and damage rates. All captions are decoded in two calls of the model.
+// semantic layers a) whose caption names a wrong concept by the
+// ground truth gt: suppress the units interpreted as the wrong concept's
+// topic, boost those of the right one (a concept's topics are those
+// Reviser.ConceptTopics lists, or the topic named like it, as the synthetic
+// corpus' concept targets are). It compares the rule with its halves and
+// with cfg.RandomDraws random edits of as many active units, and aggregates
+// fix and damage rates. All captions are decoded in two calls of the model.
 //
 // With cfg.Steps it measures at every step and keeps, per case, the first
 // step that fixes it (see MeasureConfig.Steps).
-func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg MeasureConfig) (*Measurement, error) {
-	cfg = cfg.withDefaults()
+func Measure(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32, cfg MeasureConfig) (*Measurement, error) {
+	if gt == nil {
+		return nil, fmt.Errorf("measuring revisions: no ground truth to tell which captions are wrong")
+	}
+	cfg = cfg.withDefaults(gt)
+	known := gt.FamilyNames()
+	for _, f := range cfg.Families {
+		if !slices.Contains(known, f) {
+			return nil, fmt.Errorf("measuring revisions: the ground truth has no concept family %q (its families: %s)", f, strings.Join(known, ", "))
+		}
+	}
 	if len(cfg.Steps) == 0 {
-		m, err := measureAt(r, c, ids, a, cfg)
+		m, err := measureAt(r, gt, ids, a, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -274,7 +305,7 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 	for _, s := range cfg.Steps {
 		at := cfg
 		at.Strength, at.Steps = s, nil
-		m, err := measureAt(r, c, ids, a, at)
+		m, err := measureAt(r, gt, ids, a, at)
 		if err != nil {
 			return nil, err
 		}
@@ -310,7 +341,7 @@ func Measure(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Measu
 }
 
 // measureAt is Measure at one strength, cfg.Strength, without the summaries.
-func measureAt(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg MeasureConfig) (m *Measurement, err error) {
+func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32, cfg MeasureConfig) (m *Measurement, err error) {
 	defer recoverErr("measuring revisions", &err)
 	if _, err := r.units(); err != nil {
 		return nil, err
@@ -330,9 +361,10 @@ func measureAt(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Mea
 		rr.Head = head
 		r = &rr
 	}
-	byID := make(map[string]*synth.Clip, len(c.Clips))
-	for i := range c.Clips {
-		byID[c.Clips[i].ID] = &c.Clips[i]
+	for _, id := range ids {
+		if _, ok := gt.ByClip[id]; !ok {
+			return nil, fmt.Errorf("measuring revisions: clip %q has no ground truth (it covers %d clips)", id, len(gt.ByClip))
+		}
 	}
 	caps, err := r.Model.DecodeFrom(a, r.decodeOptions())
 	if err != nil {
@@ -350,13 +382,8 @@ func measureAt(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Mea
 	// rule's units.
 	perCase := 4 + 3*cfg.RandomDraws
 	var rows [][]float32
-	var caseRow []int // row of a of each case
 	for ci, id := range ids {
-		clip := byID[id]
-		if clip == nil {
-			return nil, fmt.Errorf("measuring revisions: clip %q is not in the corpus", id)
-		}
-		cs, ok := FindCase(clip, caps[ci].Text(), cfg.Families)
+		cs, ok := FindCase(gt, id, caps[ci].Text(), cfg.Families)
 		if !ok {
 			continue
 		}
@@ -419,7 +446,6 @@ func measureAt(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Mea
 			rows = append(rows, row)
 		}
 		m.Cases = append(m.Cases, cs)
-		caseRow = append(caseRow, ci)
 	}
 	if len(rows) > 0 {
 		after, err := r.Model.DecodeFrom(rows, r.decodeOptions())
@@ -428,42 +454,26 @@ func measureAt(r *Reviser, c *synth.Corpus, ids []string, a [][]float32, cfg Mea
 		}
 		for k := range m.Cases {
 			cs := &m.Cases[k]
-			clip := byID[ids[caseRow[k]]]
 			out := after[k*perCase : (k+1)*perCase]
 			cs.After = out[0].Text()
-			cs.Outcome = Judge(clip, *cs, cs.After)
-			cs.SuppressOnly = Judge(clip, *cs, out[1].Text())
-			cs.BoostOnly = Judge(clip, *cs, out[2].Text())
+			cs.Outcome = Judge(gt, *cs, cs.After)
+			cs.SuppressOnly = Judge(gt, *cs, out[1].Text())
+			cs.BoostOnly = Judge(gt, *cs, out[2].Text())
 			w := 1 / float64(cfg.RandomDraws)
 			for _, o := range out[3 : 3+cfg.RandomDraws] {
-				cs.Random.add(Judge(clip, *cs, o.Text()), w)
+				cs.Random.add(Judge(gt, *cs, o.Text()), w)
 			}
 			cs.SteerAfter = out[3+cfg.RandomDraws].Text()
-			cs.Steer = Judge(clip, *cs, cs.SteerAfter)
+			cs.Steer = Judge(gt, *cs, cs.SteerAfter)
 			for _, o := range out[4+cfg.RandomDraws : 4+2*cfg.RandomDraws] {
-				cs.RandomSteer.add(Judge(clip, *cs, o.Text()), w)
+				cs.RandomSteer.add(Judge(gt, *cs, o.Text()), w)
 			}
 			for _, o := range out[4+2*cfg.RandomDraws:] {
-				cs.RandomOther.add(Judge(clip, *cs, o.Text()), w)
+				cs.RandomOther.add(Judge(gt, *cs, o.Text()), w)
 			}
 		}
 	}
 	return m, nil
-}
-
-// summarize fills m.All and m.ByFamily from m.Cases.
-func (m *Measurement) summarize() {
-	m.All = summarize("all", m.Cases)
-	m.ByFamily = nil
-	for _, fam := range m.Config.Families {
-		var cs []Case
-		for _, c := range m.Cases {
-			if c.Family == fam {
-				cs = append(cs, c)
-			}
-		}
-		m.ByFamily = append(m.ByFamily, summarize(fam, cs))
-	}
 }
 
 // randomEdits sets ns units drawn from pool to 0 and nb others to strength
@@ -519,106 +529,7 @@ func (r *Reviser) conceptTopics(concept string) ([]int, error) {
 	}
 	k := slices.Index(r.Topics.Topics, concept)
 	if k < 0 {
-		return nil, fmt.Errorf("measuring revisions: the model has no topic named %q; Measure needs the synthetic corpus' concept targets, or a concept → topics map (Reviser.ConceptTopics, --concept-topics)", concept)
+		return nil, fmt.Errorf("measuring revisions: the model has no topic named %q; Measure needs a model whose targets are the ground truth's concepts (the synthetic corpus' default), or a concept → topics map (Reviser.ConceptTopics, --concept-topics)", concept)
 	}
 	return []int{k}, nil
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// summarize aggregates cases.
-func summarize(name string, cs []Case) Summary {
-	s := Summary{Family: name, Cases: len(cs)}
-	if len(cs) == 0 {
-		return s
-	}
-	w := 1 / float64(len(cs))
-	for _, c := range cs {
-		s.FixRate += b2f(c.Fixed) * w
-		s.DamageRate += b2f(c.Damaged) * w
-		s.ChangedRate += b2f(c.Changed) * w
-		s.NamesRightRate += b2f(c.NamesRight) * w
-		s.DropsWrongRate += b2f(c.DropsWrong) * w
-		s.NewWrongRate += b2f(c.NewWrong) * w
-		s.SteerNewWrongRate += b2f(c.Steer.NewWrong) * w
-		s.SuppressOnlyFixRate += b2f(c.SuppressOnly.Fixed) * w
-		s.BoostOnlyFixRate += b2f(c.BoostOnly.Fixed) * w
-		s.RandomFixRate += c.Random.Fixed * w
-		s.RandomDamageRate += c.Random.Damaged * w
-		s.RandomChangedRate += c.Random.Changed * w
-		s.RandomOtherFixRate += c.RandomOther.Fixed * w
-		s.RandomOtherDamageRate += c.RandomOther.Damaged * w
-		s.MeanUnits += float64(c.Suppressed+c.Boosted) * w
-		if c.Suppressed+c.Boosted == 0 {
-			s.NoUnits++
-		}
-		s.SteerFixRate += b2f(c.Steer.Fixed) * w
-		s.SteerDamageRate += b2f(c.Steer.Damaged) * w
-		s.SteerMeanUnits += float64(c.SteerUnits) * w
-		s.RandomSteerFixRate += c.RandomSteer.Fixed * w
-		s.RandomSteerDamageRate += c.RandomSteer.Damaged * w
-		s.MeanStrength += c.Strength * w
-		s.SteerMeanStrength += c.SteerStrength * w
-	}
-	return s
-}
-
-// Markdown returns the measurement as two tables, one row per family and
-// one for all cases: the unit rule (with its halves and random units), and
-// steering along the topic head (with random directions).
-func (m *Measurement) Markdown() string {
-	var b strings.Builder
-	rows := append(slices.Clone(m.ByFamily), m.All)
-	b.WriteString("| wrong concept | cases | fix rate | damage rate | mean units edited | random units: fix | random units: damage | random other units: fix | suppress only: fix | boost only: fix | changed | new wrong | no units |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, s := range rows {
-		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %d |\n", s.Family, s.Cases,
-			s.FixRate, s.DamageRate, s.MeanUnits, s.RandomFixRate, s.RandomDamageRate, s.RandomOtherFixRate, s.SuppressOnlyFixRate, s.BoostOnlyFixRate,
-			s.ChangedRate, s.NewWrongRate, s.NoUnits)
-	}
-	b.WriteString("\nSteering along the topic head (every active unit moves along W_a[:,right] − W_a[:,wrong]):\n\n")
-	b.WriteString("| wrong concept | cases | fix rate | damage rate | units edited | random directions: fix | random directions: damage | new wrong |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, s := range rows {
-		fmt.Fprintf(&b, "| %s | %d | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f |\n", s.Family, s.Cases,
-			s.SteerFixRate, s.SteerDamageRate, s.SteerMeanUnits, s.RandomSteerFixRate, s.RandomSteerDamageRate, s.SteerNewWrongRate)
-	}
-	if len(m.Config.Steps) > 0 {
-		fmt.Fprintf(&b, "\nStepwise: the boost rose through strengths %v until the caption was fixed; it stopped at %.3f on average for the rule (random edits at the same strength), %.3f for steering.\n",
-			m.Config.Steps, m.All.MeanStrength, m.All.SteerMeanStrength)
-	}
-	return b.String()
-}
-
-// Revisions returns the revision of each case (only of the fixed cases if
-// onlyFixed) by the unit rule (mapping MapUnits or "") or by steering
-// (MapHead), as a person who accepted them would save them.
-func (m *Measurement) Revisions(onlyFixed bool, r *Reviser, mapping string) []Revision {
-	opts := r.decodeOptions()
-	var out []Revision
-	for _, c := range m.Cases {
-		o, edits, after := c.Outcome, c.Edits, c.After
-		if mapping == MapHead {
-			o, edits, after = c.Steer, c.SteerEdits, c.SteerAfter
-		}
-		if onlyFixed && !o.Fixed {
-			continue
-		}
-		strength := c.Strength
-		if mapping == MapHead {
-			strength = c.SteerStrength
-		}
-		if strength == 0 { // measured before cases kept their strength
-			strength = m.Config.Strength
-		}
-		q := Request{None: []string{c.Wrong}, More: []string{c.Right}, Strength: strength, Map: mapping}
-		out = append(out, Revision{Clip: c.Clip, Request: &q, Edits: slices.Clone(edits), Before: c.Before, After: after,
-			Changes: DiffWords(c.Before, after), Beam: opts.Beam, MaxWords: opts.MaxWords, LengthPenalty: opts.LengthPenalty})
-	}
-	return out
 }

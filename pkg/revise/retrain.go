@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gomlx/compute"
 
@@ -104,4 +105,37 @@ func Retrain(ctx context.Context, m *captioner.Model, d *captioner.Data, revs []
 		return nil, nil, fmt.Errorf("revise then retrain: %w", err)
 	}
 	return out, res, nil
+}
+
+// RetrainEval is one evaluation of revise then retrain (retrain.json).
+type RetrainEval struct {
+	Model string `json:"model"`
+	Step  int64  `json:"step"`
+	// CIDErD and BLEU4 on the held-out clips; Families the accuracy of the
+	// concepts named, per family of the ground truth (where there is one).
+	CIDErD   float64            `json:"cider_d"`
+	BLEU4    float64            `json:"bleu4"`
+	Families map[string]float64 `json:"families,omitempty"`
+	// RevisedAsRevised is the fraction of revised clips the model captions
+	// (without edits) as they were revised.
+	RevisedAsRevised float64 `json:"revised_as_revised"`
+}
+
+// RetrainTable returns evals as a Markdown table with a column of accuracy
+// per family of families.
+func RetrainTable(evals []RetrainEval, families []string) string {
+	var md strings.Builder
+	md.WriteString("| model | step | CIDEr-D | BLEU-4 |")
+	for _, fam := range families {
+		fmt.Fprintf(&md, " %s acc. |", fam)
+	}
+	md.WriteString(" revised clips captioned as revised |\n| --- | ---: | ---: | ---: |" + strings.Repeat(" ---: |", len(families)+1) + "\n")
+	for _, e := range evals {
+		fmt.Fprintf(&md, "| %s | %d | %.4f | %.4f |", e.Model, e.Step, e.CIDErD, e.BLEU4)
+		for _, fam := range families {
+			fmt.Fprintf(&md, " %.3f |", e.Families[fam])
+		}
+		fmt.Fprintf(&md, " %.3f |\n", e.RevisedAsRevised)
+	}
+	return md.String()
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
-	"github.com/neurotopics/neurotopics/pkg/synth"
 )
 
 func TestEditChangesCaptionInExpectedDirection(t *testing.T) {
@@ -329,26 +329,42 @@ func TestExplainFindsTheUnitsBehindEachWord(t *testing.T) {
 	}
 }
 
-// handCorpus is a hand-made synthetic corpus of three clips.
-func handCorpus() *synth.Corpus {
-	obj := func(shape, color string) []synth.Object {
-		return []synth.Object{{Shape: shape, Color: color, Size: "small"}}
+// handTruth is a hand-made ground truth of four clips in the synthetic
+// corpus' families (in its order), with the words of the hand model's
+// captions and a few more.
+func handTruth() *dataset.GroundTruth {
+	fams := []dataset.Family{
+		{Name: "shape", Concepts: []string{"shape:circle", "shape:square"}},
+		{Name: "color", Concepts: []string{"color:red", "color:blue"}},
+		{Name: "size", Concepts: []string{"size:small"}},
+		{Name: "motion", Concepts: []string{"motion:left", "motion:right", "motion:up"}},
+		{Name: "count", Concepts: []string{"count:one"}},
+		{Name: "background", Concepts: []string{"background:dark", "background:light"}},
 	}
-	return &synth.Corpus{Clips: []synth.Clip{
-		{ID: "blue", Objects: obj("square", "blue"), Motion: "left", Background: "dark"},  // caption says red: wrong colour
-		{ID: "right", Objects: obj("square", "red"), Motion: "right", Background: "dark"}, // caption says left: wrong motion
-		{ID: "good", Objects: obj("square", "red"), Motion: "left", Background: "dark"},   // right caption
-		{ID: "shape", Objects: obj("circle", "red"), Motion: "left", Background: "light"}, // wrong shape
+	lex := map[string]string{}
+	for _, f := range fams {
+		for _, c := range f.Concepts {
+			lex[strings.TrimPrefix(c, f.Name+":")] = c
+		}
+	}
+	clip := func(shape, color, motion, bg string) []string {
+		return []string{"shape:" + shape, "color:" + color, "size:small", "motion:" + motion, "count:one", "background:" + bg}
+	}
+	return &dataset.GroundTruth{Families: fams, Lexicon: lex, ByClip: map[string][]string{
+		"blue":  clip("square", "blue", "left", "dark"), // caption says red: wrong colour
+		"right": clip("square", "red", "right", "dark"), // caption says left: wrong motion
+		"good":  clip("square", "red", "left", "dark"),  // right caption
+		"shape": clip("circle", "red", "left", "light"), // wrong shape
 	}}
 }
 
 func TestFindCaseAndJudge(t *testing.T) {
-	c := handCorpus()
-	cs, ok := FindCase(&c.Clips[0], "a red square moves left", DefaultFamilies)
+	gt := handTruth()
+	cs, ok := FindCase(gt, "blue", "a red square moves left", DefaultFamilies)
 	if !ok || cs.Family != "color" || cs.Wrong != "color:red" || cs.Right != "color:blue" {
 		t.Fatalf("case %+v ok=%v", cs, ok)
 	}
-	if _, ok := FindCase(&c.Clips[2], "a red square moves left", DefaultFamilies); ok {
+	if _, ok := FindCase(gt, "good", "a red square moves left", DefaultFamilies); ok {
 		t.Error("a right caption is a case")
 	}
 	for _, j := range []struct {
@@ -363,7 +379,7 @@ func TestFindCaseAndJudge(t *testing.T) {
 		{"a blue square on a light background", Outcome{Changed: true, NamesRight: true, DropsWrong: true, Fixed: true, NewWrong: true}},
 		{"a red square moves left", Outcome{}},
 	} {
-		if got := Judge(&c.Clips[0], cs, j.after); got != j.want {
+		if got := Judge(gt, cs, j.after); got != j.want {
 			t.Errorf("%q: %+v; want %+v", j.after, got, j.want)
 		}
 	}
@@ -371,10 +387,10 @@ func TestFindCaseAndJudge(t *testing.T) {
 
 func TestMeasureOnHandModel(t *testing.T) {
 	r := handReviser()
-	c := handCorpus()
+	gt := handTruth()
 	ids := []string{"blue", "right", "good", "shape"}
 	a := [][]float32{redSquareLeft, redSquareLeft, redSquareLeft, redSquareLeft}
-	m, err := Measure(r, c, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1})
+	m, err := Measure(r, gt, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,7 +440,7 @@ func TestMeasureOnHandModel(t *testing.T) {
 			t.Errorf("replay of measured revision %d: same=%v err=%v", k, same, err)
 		}
 	}
-	if _, err := Measure(r, c, []string{"nope"}, a[:1], MeasureConfig{}); err == nil || !strings.Contains(err.Error(), `"nope" is not in the corpus`) {
+	if _, err := Measure(r, gt, []string{"nope"}, a[:1], MeasureConfig{}); err == nil || !strings.Contains(err.Error(), `"nope" has no ground truth`) {
 		t.Errorf("unknown clip: %v", err)
 	}
 }
@@ -435,19 +451,19 @@ func TestMeasureOnHandModel(t *testing.T) {
 // its own first fix.
 func TestMeasureSteps(t *testing.T) {
 	r := handReviser()
-	c := handCorpus()
+	gt := handTruth()
 	ids := []string{"blue", "right", "good", "shape"}
 	a := [][]float32{redSquareLeft, redSquareLeft, redSquareLeft, redSquareLeft}
 	steps := []float64{0.01, 0.5, 2}
 	var at []*Measurement
 	for _, s := range steps {
-		m, err := Measure(r, c, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1, Strength: s})
+		m, err := Measure(r, gt, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1, Strength: s})
 		if err != nil {
 			t.Fatal(err)
 		}
 		at = append(at, m)
 	}
-	m, err := Measure(r, c, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1, Steps: steps})
+	m, err := Measure(r, gt, ids, a, MeasureConfig{RandomDraws: 4, Seed: 1, Steps: steps})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +502,7 @@ func TestMeasureSteps(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]float64{{0.5, 0.2}, {0, 1}, {1, math.Inf(1)}} {
-		if _, err := Measure(r, c, ids, a, MeasureConfig{Steps: bad}); err == nil || !strings.Contains(err.Error(), "ascending") {
+		if _, err := Measure(r, gt, ids, a, MeasureConfig{Steps: bad}); err == nil || !strings.Contains(err.Error(), "ascending") {
 			t.Errorf("steps %v: got %v; want an error", bad, err)
 		}
 	}

@@ -2,9 +2,8 @@
 // truth lets us measure what real data cannot show: it encodes the clips'
 // frames once with the frozen frame encoder (cached on disk in the real-data
 // feature layout), makes per-clip concept targets (the stand-in for LDA
-// topic labels), scores the concept families named by generated captions,
-// and computes the human ceiling and the constant-caption floor that the
-// caption metrics are read against.
+// topic labels), and builds the dataset every stage reads, with the
+// corpus' ground truth.
 package synthexp
 
 import (
@@ -14,11 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -26,7 +22,7 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/captioner/framenc"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
-	"github.com/neurotopics/neurotopics/pkg/evalcap"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 )
 
@@ -231,127 +227,13 @@ func ConceptTargets(c *synth.Corpus) *captioner.Targets {
 	return t
 }
 
-// FamilyScore says how a family of concepts is named by generated captions.
-type FamilyScore struct {
-	Family string
-	// Clips is the number of captions scored; Mentioned the number that name
-	// at least one concept of the family; Named the concepts of the family
-	// named in all (a caption of two objects may name two shapes), Correct
-	// those present in their clip.
-	Clips, Mentioned, Named, Correct int
-}
-
-// Accuracy is Correct / Named (1 if nothing was named).
-func (f FamilyScore) Accuracy() float64 {
-	if f.Named == 0 {
-		return 1
-	}
-	return float64(f.Correct) / float64(f.Named)
-}
-
-// MentionRate is Mentioned / Clips.
-func (f FamilyScore) MentionRate() float64 {
-	if f.Clips == 0 {
-		return 0
-	}
-	return float64(f.Mentioned) / float64(f.Clips)
-}
+// FamilyScore says how a family of concepts is named by generated captions
+// (dataset.FamilyScore).
+type FamilyScore = dataset.FamilyScore
 
 // FamilyAccuracy scores, for each concept family, the concepts that the
-// generated captions (clip id → caption) name (synth.ConceptsInCaption)
-// against the clips' ground truth: a named concept is correct if the clip
-// has it.
+// generated captions (clip id → caption) name against the clips' ground
+// truth: the corpus' GroundTruth(c).FamilyAccuracy.
 func FamilyAccuracy(c *synth.Corpus, generated map[string]string) []FamilyScore {
-	byID := map[string]*synth.Clip{}
-	for i := range c.Clips {
-		byID[c.Clips[i].ID] = &c.Clips[i]
-	}
-	fams := synth.ConceptFamilies()
-	scores := make([]FamilyScore, len(fams))
-	index := map[string]int{}
-	for i, f := range fams {
-		scores[i].Family = f.Name
-		index[f.Name] = i
-	}
-	for _, id := range slices.Sorted(maps.Keys(generated)) {
-		clip := byID[id]
-		if clip == nil {
-			continue
-		}
-		named := synth.ConceptsInCaption(generated[id])
-		seen := map[string]bool{}
-		for i := range scores {
-			scores[i].Clips++
-		}
-		for _, cc := range named {
-			fam, _, _ := strings.Cut(cc, ":")
-			s := &scores[index[fam]]
-			if !seen[fam] {
-				s.Mentioned++
-				seen[fam] = true
-			}
-			s.Named++
-			if clip.HasConcept(cc) {
-				s.Correct++
-			}
-		}
-	}
-	return scores
-}
-
-// ConstantFloor finds the caption that a model ignoring the video would
-// best output: among the candidates most frequent training captions
-// (tokenised), the one with the highest CIDEr-D on selectSplit; it returns
-// that caption and its scores on evalSplit.
-func ConstantFloor(d *captioner.Data, selectSplit, evalSplit string, candidates int) (string, *evalcap.Scores, error) {
-	counts := map[string]int{}
-	for _, id := range d.SplitIDs("train") {
-		for _, c := range d.Captions.ByClip[id] {
-			counts[strings.Join(corpus.Tokenize(c), " ")]++
-		}
-	}
-	var caps []string
-	for c := range counts {
-		if c != "" {
-			caps = append(caps, c)
-		}
-	}
-	sort.Slice(caps, func(i, j int) bool {
-		if counts[caps[i]] != counts[caps[j]] {
-			return counts[caps[i]] > counts[caps[j]]
-		}
-		return caps[i] < caps[j]
-	})
-	if len(caps) > candidates {
-		caps = caps[:candidates]
-	}
-	if len(caps) == 0 {
-		return "", nil, fmt.Errorf("constant floor: no training captions")
-	}
-	constant := func(split, c string) (*evalcap.Scores, error) {
-		ids := d.SplitIDs(split)
-		cands := make(map[string]string, len(ids))
-		for _, id := range ids {
-			cands[id] = c
-		}
-		return evalcap.Evaluate(d.References(ids), cands)
-	}
-	best, bestScore := "", -1.0
-	for _, c := range caps {
-		s, err := constant(selectSplit, c)
-		if err != nil {
-			return "", nil, err
-		}
-		if s.CIDErD > bestScore {
-			best, bestScore = c, s.CIDErD
-		}
-	}
-	s, err := constant(evalSplit, best)
-	return best, s, err
-}
-
-// HumanCeiling scores the references of split against each other
-// (evalcap.HumanCeiling, leave one out).
-func HumanCeiling(d *captioner.Data, split string) (*evalcap.Scores, error) {
-	return evalcap.HumanCeiling(d.References(d.SplitIDs(split)))
+	return GroundTruth(c).FamilyAccuracy(generated)
 }

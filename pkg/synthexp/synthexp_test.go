@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
+	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/synth"
 )
 
@@ -114,11 +115,11 @@ func TestFloorAndCeiling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, floor, err := ConstantFloor(p.Data, "val", "test", 20)
+	text, floor, err := captioner.ConstantFloor(p.Data, "val", "test", 20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ceil, err := HumanCeiling(p.Data, "test")
+	ceil, err := captioner.HumanCeiling(p.Data, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,4 +25,8 @@
 //	probe := transfer.NewProbe("interpretive λ=0.1", task, x, transfer.DefaultClassifierConfig())
 //	res, _ := transfer.Run(ctx, task, []transfer.Method{probe}, transfer.DefaultConfig(), nil)
 //	fmt.Print(res.Markdown())
+//
+// RunStage (stage.go) is all of that as the pipeline's transfer stage: over a
+// dataset and its labels (*dataset.Labels), with the captioners' checkpoints,
+// writing transfer.json, transfer.md, the figures and the report section.
 package transfer

@@ -6,37 +6,19 @@ import (
 	"strconv"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
-	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 )
-
-// Labels assigns a class to clips.
-type Labels struct {
-	// Classes names the classes; a class is its index in Classes.
-	Classes []string
-	// ByClip maps a clip id to its class.
-	ByClip map[string]int
-}
-
-// SynthActions returns the action labels of the synthetic corpus: the clip's
-// motion, classes in synth.Motions order.
-func SynthActions(c *synth.Corpus) *Labels {
-	l := &Labels{Classes: slices.Clone(synth.Motions), ByClip: make(map[string]int, len(c.Clips))}
-	for i := range c.Clips {
-		l.ByClip[c.Clips[i].ID] = c.Clips[i].Action()
-	}
-	return l
-}
 
 // LabelsFromStrings makes labels from a clip → label map (e.g. a column read
 // with corpus.ReadLabels); classes are the distinct labels, sorted.
-func LabelsFromStrings(m map[string]string) *Labels {
+func LabelsFromStrings(m map[string]string) *dataset.Labels {
 	var classes []string
 	for _, v := range m {
 		classes = append(classes, v)
 	}
 	slices.Sort(classes)
 	classes = slices.Compact(classes)
-	l := &Labels{Classes: classes, ByClip: make(map[string]int, len(m))}
+	l := &dataset.Labels{Classes: classes, ByClip: make(map[string]int, len(m))}
 	for id, v := range m {
 		l.ByClip[id], _ = slices.BinarySearch(classes, v)
 	}
@@ -46,7 +28,7 @@ func LabelsFromStrings(m map[string]string) *Labels {
 // LabelsFromCategories makes labels from integer categories (e.g. MSR-VTT's
 // category, corpus.Captions.Category); classes are the distinct values,
 // sorted, named by their number.
-func LabelsFromCategories(m map[string]int) *Labels {
+func LabelsFromCategories(m map[string]int) *dataset.Labels {
 	s := make(map[string]string, len(m))
 	var vals []int
 	for _, v := range m {
@@ -59,16 +41,21 @@ func LabelsFromCategories(m map[string]int) *Labels {
 		// Zero-padded, so that the string order is the numeric order.
 		s[id] = fmt.Sprintf("%0*d", width, v)
 	}
-	return LabelsFromStrings(s)
+	l := LabelsFromStrings(s)
+	l.Name = "category"
+	return l
 }
 
-// ReadLabelsCSV reads one label column of a CSV file (corpus.ReadLabels).
-func ReadLabelsCSV(path, column string) (*Labels, error) {
+// ReadLabelsCSV reads one label column of a CSV file (corpus.ReadLabels);
+// the labels are named after the column.
+func ReadLabelsCSV(path, column string) (*dataset.Labels, error) {
 	m, err := corpus.ReadLabels(path, column)
 	if err != nil {
 		return nil, err
 	}
-	return LabelsFromStrings(m), nil
+	l := LabelsFromStrings(m)
+	l.Name = column
+	return l, nil
 }
 
 // Task is a classification task over clips: training and test clips with
@@ -83,7 +70,7 @@ type Task struct {
 // NewTask keeps the clips of trainIDs and testIDs that have a label. It
 // fails if either side is left empty, if a clip is in both, or if a
 // training class has no clip.
-func NewTask(l *Labels, trainIDs, testIDs []string) (*Task, error) {
+func NewTask(l *dataset.Labels, trainIDs, testIDs []string) (*Task, error) {
 	if l == nil || len(l.Classes) < 2 {
 		return nil, fmt.Errorf("transfer task: need at least 2 classes")
 	}

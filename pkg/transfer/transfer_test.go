@@ -16,7 +16,7 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
-	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 )
 
 // blobs draws n rows of dim features per class around well-separated class
@@ -171,24 +171,6 @@ func TestPooledFramesByHand(t *testing.T) {
 	}
 }
 
-func TestSynthActions(t *testing.T) {
-	cfg := synth.DefaultConfig()
-	cfg.Train, cfg.Val, cfg.Test = 40, 0, 10
-	c, err := synth.Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := SynthActions(c)
-	if !reflect.DeepEqual(l.Classes, synth.Motions) || len(l.ByClip) != 50 {
-		t.Fatalf("labels %v, %d clips", l.Classes, len(l.ByClip))
-	}
-	for i := range c.Clips {
-		if k := l.ByClip[c.Clips[i].ID]; synth.Motions[k] != c.Clips[i].Motion {
-			t.Errorf("clip %s: class %d for motion %s", c.Clips[i].ID, k, c.Clips[i].Motion)
-		}
-	}
-}
-
 func TestLabelsAndTask(t *testing.T) {
 	l := LabelsFromStrings(map[string]string{"a": "music", "b": "sports", "c": "music", "d": "news"})
 	if !reflect.DeepEqual(l.Classes, []string{"music", "news", "sports"}) || l.ByClip["b"] != 2 {
@@ -223,7 +205,7 @@ func TestLabelsAndTask(t *testing.T) {
 // clips "te000"… with classes yt.
 func blobTask(t *testing.T, classes []string, y, yt []int) *Task {
 	t.Helper()
-	l := &Labels{Classes: classes, ByClip: map[string]int{}}
+	l := &dataset.Labels{Classes: classes, ByClip: map[string]int{}}
 	var train, test []string
 	for i := range y {
 		id := fmt.Sprintf("tr%03d", i)
@@ -301,9 +283,9 @@ func TestRunProbesAndPlot(t *testing.T) {
 
 // tinyFeatures makes clips whose class k shows in the mean of feature k:
 // frames × dim features, n clips per class.
-func tinyFeatures(classes, n, frames, dim int, seed uint64) (*corpus.Features, *Labels, []string) {
+func tinyFeatures(classes, n, frames, dim int, seed uint64) (*corpus.Features, *dataset.Labels, []string) {
 	r := rand.New(rand.NewPCG(seed, 3))
-	l := &Labels{ByClip: map[string]int{}}
+	l := &dataset.Labels{ByClip: map[string]int{}}
 	for k := range classes {
 		l.Classes = append(l.Classes, fmt.Sprint("c", k))
 	}

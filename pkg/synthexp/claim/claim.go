@@ -18,10 +18,10 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
 	"github.com/neurotopics/neurotopics/pkg/report"
 	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
 // Config configures Measure.

@@ -1,18 +1,24 @@
-package main
+// Package runreport writes the report of a pipeline run: the paper's tables
+// (topics, captioning baseline vs interpretive, interpretability of units,
+// transfer, revision) built from the stages' outputs, index.html,
+// metrics.json (every number) and config.json. Sections that need ground
+// truth or class labels say why they are absent when the dataset has none.
+package runreport
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
-	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/report"
-	"github.com/neurotopics/neurotopics/pkg/revise"
 	"github.com/neurotopics/neurotopics/pkg/topics"
 	"github.com/neurotopics/neurotopics/pkg/transfer"
 )
@@ -109,11 +115,58 @@ func importSection(stageDir, reportDir, prefix string) (*report.Section, error) 
 	return sec, nil
 }
 
-// writeRunReport writes the report of a pipeline run into out: index.html,
-// metrics.json (every number, deterministic), config.json (the plan) and
-// plots/.
-func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, topicsRes *pipeline.Result, models []*modelRun,
-	transferRes, reviseRes *pipeline.Result) error {
+// Model is one captioner of the run and the folders of its stages.
+type Model struct {
+	Name      string
+	Lambda    float64
+	Seed      int
+	EvalDir   string
+	InterpDir string
+}
+
+// Stage is one row of the report's stage table.
+type Stage struct {
+	Name, Dir string
+	Seconds   float64
+	Cached    bool
+}
+
+// Input is everything the report reads.
+type Input struct {
+	// Out is the report folder.
+	Out string
+	// Config is saved as config.json.
+	Config any
+	// Data describes the dataset; Join counts its clips joined and missing
+	// (nil: nothing was missing, as for the synthetic corpus).
+	Data string
+	Join *dataset.Join
+	// GroundTruth says whether the dataset has ground truth (concepts per
+	// clip); LabelsName names its class labels ("" when it has none).
+	GroundTruth bool
+	LabelsName  string
+	// The run's settings shown in the tables.
+	Lambdas          []float64
+	Seeds            []int
+	InterpLoss       string
+	ActivityL1       float64
+	TopicsK          int
+	TopicsIterations int
+	// Reproduce is the command line that reproduces the run.
+	Reproduce string
+	Stages    []Stage
+	// TopicsDir, TransferDir, ReviseDir are the stages' folders; an empty
+	// TransferDir or ReviseDir omits the section, whose place says why
+	// (TransferAbsent, ReviseAbsent).
+	TopicsDir, TransferDir, ReviseDir string
+	TransferAbsent, ReviseAbsent      string
+	Models                            []Model
+}
+
+// Write writes the report of a pipeline run into in.Out: index.html,
+// metrics.json (every number, deterministic), config.json and plots/.
+func Write(in Input) error {
+	out := in.Out
 	// plots/ belongs to the report: figures of an earlier report written
 	// into the same folder (say, with other models) must not linger.
 	if err := os.RemoveAll(filepath.Join(out, "plots")); err != nil {
@@ -121,44 +174,58 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	}
 	metrics := map[string]any{}
 	rep := &report.Report{
-		Title: "neurotopics: interpretable units of a video captioner, on the synthetic corpus",
-		Subtitle: fmt.Sprintf("A reproduction of Dong et al., CVPR 2017, on %d/%d/%d synthetic clips (seed %d); models: λ ∈ %v (interpretive loss: %s), seeds %v.",
-			plan.Synth.Train, plan.Synth.Val, plan.Synth.Test, plan.Synth.Seed, plan.Lambdas, interpLossName(plan.InterpLoss)+activityNote(plan.ActivityL1), plan.Seeds),
-		Metrics: metrics, Config: plan,
+		Title: "neurotopics: interpretable units of a video captioner",
+		Subtitle: fmt.Sprintf("A reproduction of Dong et al., CVPR 2017, on %s; models: λ ∈ %v (interpretive loss: %s), seeds %v.",
+			in.Data, in.Lambdas, interpLossName(in.InterpLoss)+activityNote(in.ActivityL1), in.Seeds),
+		Metrics: metrics, Config: in.Config,
 	}
 
-	// Overview: the stages.
+	// Overview: the data and the stages.
 	ov := rep.AddSection("overview", "Run")
 	ov.Add(report.Paragraph("Each stage's output is cached under stages/ by a hash of its configuration; config.json holds the whole configuration, metrics.json every number of this page."))
+	if lines := in.Join.Lines(); len(lines) > 0 {
+		ov.Add(report.Paragraph("Data: " + strings.Join(lines, "; ") + "."))
+		metrics["data"] = map[string]any{"captioned": in.Join.Captioned, "featured": in.Join.Featured, "joined": in.Join.Joined,
+			"no_features": len(in.Join.NoFeatures), "no_captions": len(in.Join.NoCaptions)}
+	}
+	if !in.GroundTruth {
+		ov.Add(report.Paragraph("This dataset has no ground truth: units are dissected against the clips' topic labels" + labelsNote(in.LabelsName) +
+			", and concept-family accuracy and the topics' match to concepts are left out (they need known concepts per clip, as the synthetic corpus has)."))
+	}
 	st := report.Table{Caption: "Stages", Header: []string{"stage", "folder", "seconds", "cached"}}
-	for _, res := range r.Results {
+	for _, res := range in.Stages {
 		st.Rows = append(st.Rows, []string{res.Name, filepath.Base(res.Dir), fmt.Sprintf("%.1f", res.Seconds), strconv.FormatBool(res.Cached)})
 	}
-	st.Note = "Reproduce: neurotopics run " + runArgs(plan)
+	st.Note = "Reproduce: " + in.Reproduce
 	ov.Add(st)
 
 	// Topics.
 	var q topics.Quality
-	if err := readJSON(filepath.Join(topicsRes.Dir, topics.QualityFile), &q); err != nil {
+	if err := readJSON(filepath.Join(in.TopicsDir, topics.QualityFile), &q); err != nil {
 		return err
 	}
 	var cr topics.ConceptReport
-	if err := readJSON(filepath.Join(topicsRes.Dir, "concepts.json"), &cr); err != nil {
+	if err := readJSON(filepath.Join(in.TopicsDir, topics.ConceptsFile), &cr); err != nil {
 		return err
 	}
 	var words map[string][]string
-	if err := readJSON(filepath.Join(topicsRes.Dir, "topic_words.json"), &words); err != nil {
+	if err := readJSON(filepath.Join(in.TopicsDir, topics.TopicWordsFile), &words); err != nil {
 		return err
 	}
 	ts := rep.AddSection("topics", "Topics of the captions (LDA)")
 	ts.Add(report.Paragraph(fmt.Sprintf("K = %d topics from the captions of all clips (stemmed words, %d Gibbs sweeps). Coherence NPMI@10 %.3f (top words by φ), %.3f (label-derived); diversity@25 %.3f. Each clip's top topics are the targets of the interpretive loss.",
-		plan.TopicsK, plan.TopicsIterations, q.NPMI, q.LabelNPMI, q.Diversity)))
+		in.TopicsK, in.TopicsIterations, q.NPMI, q.LabelNPMI, q.Diversity)))
 	ft := report.Table{Caption: "How well the topics recover the ground-truth concept families", Header: []string{"family", "topics", "NMI", "purity", "accuracy"}}
 	for _, fs := range cr.Families {
 		ft.Rows = append(ft.Rows, []string{fs.Family, strconv.Itoa(fs.Topics), f3(fs.NMI), f3(fs.Purity), f3(fs.Accuracy)})
 	}
-	ts.Add(ft)
-	tt := report.Table{Caption: "Topics, their top words and the concept each matches best", Header: []string{"topic", "clips", "top words", "concept", "IoU"}}
+	conceptCaption := "Topics, their top words and the concept each matches best"
+	if in.GroundTruth {
+		ts.Add(ft)
+	} else {
+		conceptCaption = "Topics, their top words and the reference word (\"t<topic>:<word>\", present where ≥ 2 of a clip's references use it) whose clips each labels best"
+	}
+	tt := report.Table{Caption: conceptCaption, Header: []string{"topic", "clips", "top words", "concept", "IoU"}}
 	for _, tc := range cr.Topics {
 		clips := 0
 		if tc.Topic < len(q.TopicClips) {
@@ -167,19 +234,23 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 		tt.Rows = append(tt.Rows, []string{fmt.Sprintf("topic %d", tc.Topic), strconv.Itoa(clips), strings.Join(words[fmt.Sprintf("topic %d", tc.Topic)], " "), tc.Concept, f3(tc.IoU)})
 	}
 	ts.Add(tt)
-	if err := copyFile(filepath.Join(topicsRes.Dir, "topics.png"), filepath.Join(out, "plots", "topics.png")); err == nil {
-		_ = copyFile(filepath.Join(topicsRes.Dir, "topics.svg"), filepath.Join(out, "plots", "topics.svg"))
+	if err := copyFile(filepath.Join(in.TopicsDir, "topics.png"), filepath.Join(out, "plots", "topics.png")); err == nil {
+		_ = copyFile(filepath.Join(in.TopicsDir, "topics.svg"), filepath.Join(out, "plots", "topics.svg"))
 		ts.Add(report.Figure{Path: "plots/topics.png", Caption: "Topic sizes and coherence", Width: 720})
 	}
-	metrics["topics"] = map[string]any{"npmi": q.NPMI, "label_npmi": q.LabelNPMI, "diversity": q.Diversity, "families": cr.Families}
+	tm := map[string]any{"npmi": q.NPMI, "label_npmi": q.LabelNPMI, "diversity": q.Diversity}
+	if in.GroundTruth {
+		tm["families"] = cr.Families
+	}
+	metrics["topics"] = tm
 
 	// Captioning metrics.
-	evals := map[string]*evalReport{}
+	evals := map[string]*captioner.EvalReport{}
 	var ceiling, floor map[string]float64
 	var floorText string
-	for _, m := range models {
-		var e evalReport
-		if err := readJSON(filepath.Join(m.eval.Dir, "eval.json"), &e); err != nil {
+	for _, m := range in.Models {
+		var e captioner.EvalReport
+		if err := readJSON(filepath.Join(m.EvalDir, "eval.json"), &e); err != nil {
 			return err
 		}
 		evals[m.Name] = &e
@@ -196,12 +267,12 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	famMetrics := map[string]any{}
 	ft2 := report.Table{Caption: "Concepts named correctly in the generated captions (share of named concepts of the family that the clip has; mean over seeds)"}
 	var famNames []string
-	for _, lambda := range plan.Lambdas {
-		row := []string{lambdaLabel(lambda, plan.InterpLoss), strconv.Itoa(len(plan.Seeds))}
+	for _, lambda := range in.Lambdas {
+		row := []string{lambdaLabel(lambda, in.InterpLoss), strconv.Itoa(len(in.Seeds))}
 		fam := map[string][]float64{}
 		for _, k := range keys {
 			var xs []float64
-			for _, m := range models {
+			for _, m := range in.Models {
 				if m.Lambda == lambda {
 					if v, ok := evals[m.Name].Scores[k]; ok {
 						xs = append(xs, v)
@@ -210,7 +281,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 			}
 			row = append(row, meanSD(xs, 3))
 		}
-		for _, m := range models {
+		for _, m := range in.Models {
 			if m.Lambda != lambda {
 				continue
 			}
@@ -224,7 +295,7 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 			}
 		}
 		ct.Rows = append(ct.Rows, row)
-		frow := []string{lambdaLabel(lambda, plan.InterpLoss)}
+		frow := []string{lambdaLabel(lambda, in.InterpLoss)}
 		for _, name := range famNames {
 			frow = append(frow, meanSD(fam[name], 3))
 		}
@@ -238,17 +309,24 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 		}
 		ct.Rows = append(ct.Rows, crow, frow)
 	}
-	cs.Add(ct, ft2)
+	cs.Add(ct)
+	if in.GroundTruth {
+		cs.Add(ft2)
+	}
 	metrics["captioning"] = map[string]any{"models": capMetrics, "families": famMetrics, "human_ceiling": ceiling, "constant_floor": floor, "constant_caption": floorText}
 
 	// Interpretability.
 	is := rep.AddSection("interpretability", "Interpretability of the semantic units")
-	is.Add(report.Paragraph("Each unit is labelled with the topic of highest mean PDM score over the clips where it is active (λ = 0: through a ridge probe, its own head is untrained) and dissected against the ground-truth concepts: IoU over test clips between \"unit in its top quantile\" and \"concept present\". Both: the unit is a detector and its label's topic stands for that concept."))
+	against := "the ground-truth concepts"
+	if !in.GroundTruth {
+		against = "the clips' topic labels" + labelsNote(in.LabelsName) + " (this dataset has no ground truth)"
+	}
+	is.Add(report.Paragraph("Each unit is labelled with the topic of highest mean PDM score over the clips where it is active (λ = 0: through a ridge probe, its own head is untrained) and dissected against " + against + ": IoU over test clips between \"unit in its top quantile\" and \"concept present\". Both: the unit is a detector and its label's topic stands for that concept."))
 	agreements := map[string][]interpret.Agreement{}
 	var thresholds []float64
-	for _, m := range models {
+	for _, m := range in.Models {
 		var res interpret.Result
-		if err := readJSON(filepath.Join(m.interp.Dir, interpret.UnitsJSON), &res); err != nil {
+		if err := readJSON(filepath.Join(m.InterpDir, interpret.UnitsJSON), &res); err != nil {
 			return err
 		}
 		agreements[m.Name] = res.Agreement
@@ -260,10 +338,10 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 	}
 	it := report.Table{Caption: "Units matching a concept (share of all units; mean ± sd over seeds)",
 		Header: []string{"model", "IoU threshold", "alive", "detectors", "unique concepts", "label = best-IoU concept", "both"}}
-	for _, lambda := range plan.Lambdas {
+	for _, lambda := range in.Lambdas {
 		for ti, th := range thresholds {
 			var alive, det, conc, agree, both []float64
-			for _, m := range models {
+			for _, m := range in.Models {
 				if m.Lambda != lambda || ti >= len(agreements[m.Name]) {
 					continue
 				}
@@ -271,16 +349,16 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 				alive, det, conc = append(alive, g.Frac(g.Alive)), append(det, g.Frac(g.Detectors)), append(conc, float64(g.Concepts))
 				agree, both = append(agree, g.Frac(g.Agree)), append(both, g.Frac(g.Both))
 			}
-			it.Rows = append(it.Rows, []string{lambdaLabel(lambda, plan.InterpLoss), fmt.Sprint(th), meanSD(alive, 3), meanSD(det, 3), meanSD(conc, 1), meanSD(agree, 3), meanSD(both, 3)})
+			it.Rows = append(it.Rows, []string{lambdaLabel(lambda, in.InterpLoss), fmt.Sprint(th), meanSD(alive, 3), meanSD(det, 3), meanSD(conc, 1), meanSD(agree, 3), meanSD(both, 3)})
 		}
 	}
 	is.Add(it)
 	metrics["interpretability"] = agreements
-	for _, m := range models {
-		if m.Lambda == 0 || m.Seed != plan.Seeds[0] {
+	for _, m := range in.Models {
+		if m.Lambda == 0 || m.Seed != in.Seeds[0] {
 			continue
 		}
-		sec, err := importSection(m.interp.Dir, out, "neurons-"+m.Name)
+		sec, err := importSection(m.InterpDir, out, "neurons-"+m.Name)
 		if err != nil {
 			return err
 		}
@@ -289,60 +367,52 @@ func writeRunReport(out string, plan runPlan, r *pipeline.Runner, corpusRes, top
 		break
 	}
 
-	// Transfer.
-	tsec, err := importSection(transferRes.Dir, out, "transfer")
-	if err != nil {
+	if err := addTransfer(rep, in); err != nil {
 		return err
 	}
-	rep.Sections = append(rep.Sections, tsec)
-	var tr any
-	if err := readJSON(filepath.Join(transferRes.Dir, "transfer.json"), &tr); err != nil {
+	if err := addRevision(rep, in); err != nil {
 		return err
 	}
-	metrics["transfer"] = tr
-
-	// Revision: one measurement of the stepwise protocol, which also holds
-	// the summary at each fixed strength; the first table is the last (1).
-	var ms revise.Measurement
-	if err := readJSON(filepath.Join(reviseRes.Dir, "measure.json"), &ms); err != nil {
-		return err
-	}
-	if len(ms.AtSteps) == 0 {
-		return fmt.Errorf("%s: no stepwise summaries; run again with --force to measure the revise stage anew", filepath.Join(reviseRes.Dir, "measure.json"))
-	}
-	fixed := ms.AtSteps[len(ms.AtSteps)-1]
-	rs := rep.AddSection("revision", "Revising wrong captions through the units")
-	rs.Add(report.Paragraph(fmt.Sprintf("The test clips whose greedy caption names a wrong colour, shape or motion (%d of %d clips). The rule a person would follow: suppress the units labelled with a topic of the wrong concept, boost those of the right one (here to %g × their high activation); fixed = the revised caption names the right concept and no longer the wrong one; damaged = it now names a wrong concept of another family. Random: the same number of random active units; random other: as many drawn only from the active units the rule does not edit. Steering: move the semantic layer along the topic head's direction right − wrong.",
-		ms.All.Cases, ms.Clips, fixed.Strength)))
-	rt := report.Table{Caption: "Revision of wrong captions", Header: []string{"wrong family", "cases", "fix rate", "damage rate", "units edited", "random units: fix", "random units: damage", "random other units: fix", "steering: fix", "steering: damage", "random direction: fix"}}
-	for _, s := range append(slices.Clone(fixed.ByFamily), fixed.All) {
-		rt.Rows = append(rt.Rows, []string{s.Family, strconv.Itoa(s.Cases), f3(s.FixRate), f3(s.DamageRate), fmt.Sprintf("%.1f", s.MeanUnits),
-			f3(s.RandomFixRate), f3(s.RandomDamageRate), f3(s.RandomOtherFixRate), f3(s.SteerFixRate), f3(s.SteerDamageRate), f3(s.RandomSteerFixRate)})
-	}
-	rs.Add(rt)
-	rs.Add(report.Paragraph(fmt.Sprintf("Stepwise, as a person at the slider would revise: the boost rises through strengths %v until the caption names the right concept (or to the last); damage, random units of the same count and random directions moved as far are judged at the strength where it stopped; steering stops at its own first fix. Issue #6's goal: fix ≥ 0.8, damage ≤ 0.05, random ≤ 0.1.",
-		ms.Config.Steps)))
-	swt := report.Table{Caption: "Revision of wrong captions, stepwise", Header: []string{"wrong family", "cases", "fix rate", "damage rate", "units edited", "mean strength", "random units: fix", "random other units: fix", "steering: fix", "steering: damage", "steering: mean strength", "random direction: fix"}}
-	for _, s := range append(slices.Clone(ms.ByFamily), ms.All) {
-		swt.Rows = append(swt.Rows, []string{s.Family, strconv.Itoa(s.Cases), f3(s.FixRate), f3(s.DamageRate), fmt.Sprintf("%.1f", s.MeanUnits), fmt.Sprintf("%.2f", s.MeanStrength),
-			f3(s.RandomFixRate), f3(s.RandomOtherFixRate), f3(s.SteerFixRate), f3(s.SteerDamageRate), fmt.Sprintf("%.2f", s.SteerMeanStrength), f3(s.RandomSteerFixRate)})
-	}
-	rs.Add(swt)
-	ex := report.Table{Caption: "Examples (caption before → after the unit rule, stepwise; changed words in [brackets])", Header: []string{"clip", "wrong → right", "units", "strength", "before", "after", "fixed"}}
-	cases := append([]revise.Case(nil), ms.Cases...)
-	sort.SliceStable(cases, func(i, j int) bool { return cases[i].Fixed && !cases[j].Fixed })
-	for _, c := range cases[:min(10, len(cases))] {
-		ex.Rows = append(ex.Rows, []string{c.Clip, c.Wrong + " → " + c.Right, strconv.Itoa(c.Suppressed + c.Boosted), fmt.Sprint(c.Strength), c.Before,
-			revise.MarkChanges(revise.DiffWords(c.Before, c.After)), strconv.FormatBool(c.Fixed)})
-	}
-	rs.Add(ex)
-	metrics["revision"] = map[string]any{"clips": ms.Clips, "strength": fixed.Strength, "all": fixed.All, "by_family": fixed.ByFamily}
-	metrics["revision_stepwise"] = map[string]any{"steps": ms.Config.Steps, "all": ms.All, "by_family": ms.ByFamily}
-
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
 	return rep.Write(out)
+}
+
+// labelsNote names the class labels units are also dissected against.
+func labelsNote(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " and their " + name + " labels"
+}
+
+// readJSON decodes a stage's JSON file into v; a damaged file names the fix.
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w (the cached stage is damaged: run again with --force, or delete its folder)", path, err)
+	}
+	return nil
+}
+
+// copyFile copies src to dst (atomically), creating dst's folder.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return corpus.WriteFileAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
 }
 
 func f3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
@@ -352,13 +422,4 @@ func optF3(m map[string]float64, k string) string {
 		return f3(v)
 	}
 	return "–"
-}
-
-// runArgs returns the flags that reproduce plan.
-func runArgs(plan runPlan) string {
-	args := []string{fmt.Sprintf("--seeds %d", len(plan.Seeds))}
-	if plan.Quick {
-		args = append(args, "--quick")
-	}
-	return strings.Join(args, " ") + fmt.Sprintf(" (settings %q)", plan.Settings)
 }

@@ -1,0 +1,163 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
+	"github.com/neurotopics/neurotopics/pkg/topics"
+)
+
+// Options are the choices of a run, as `neurotopics run` and the notebooks
+// take them; NewPlan turns them into a Plan for a dataset.
+type Options struct {
+	// Quick: fewer topic sweeps and training steps (the small corpus is the
+	// source's business).
+	Quick bool
+	// Seeds is the number of model seeds per λ (≥ 1).
+	Seeds int
+	// Steps are training steps per model (0: 1500, or 400 when Quick).
+	Steps int
+	// TopicsK is LDA's K (≥ 2).
+	TopicsK int
+	// Lambda is the interpretive model's λ (> 0); the baseline has λ = 0.
+	Lambda float64
+	// InterpLoss is "mse" (the paper's) or "bce"; ActivityL1 the interpretive
+	// models' L1 activity penalty (≥ 0).
+	InterpLoss string
+	ActivityL1 float64
+	// Settings are captioner hyperparameters for every model, "key=value;…".
+	Settings string
+	// InterpretClips test clips are interpreted (0: all); TransferSeeds
+	// few-shot samples per point; ReviseClips test clips revised (0: all).
+	InterpretClips, TransferSeeds, ReviseClips int
+}
+
+// DefaultOptions are the defaults of `neurotopics run`.
+func DefaultOptions() Options {
+	return Options{Seeds: 1, TopicsK: 30, Lambda: 0.1, InterpLoss: "mse", TransferSeeds: 3}
+}
+
+// Validate checks the options' ranges; errors name them by run's flags.
+func (o Options) Validate() error {
+	switch {
+	case o.Seeds < 1:
+		return fmt.Errorf("--seeds %d; expected ≥ 1", o.Seeds)
+	case o.Steps < 0:
+		return fmt.Errorf("--steps %d; expected ≥ 0 (0 = the default)", o.Steps)
+	case !(o.Lambda > 0) || math.IsInf(o.Lambda, 0):
+		return fmt.Errorf("--lambda %v; expected a finite λ > 0 (the baseline, λ = 0, is always trained)", o.Lambda)
+	case !(o.ActivityL1 >= 0) || math.IsInf(o.ActivityL1, 0):
+		return fmt.Errorf("--activity-l1 %v; expected a finite weight ≥ 0", o.ActivityL1)
+	case o.InterpLoss != "mse" && o.InterpLoss != "bce":
+		return fmt.Errorf("--interp-loss %q; expected \"mse\" (the paper's) or \"bce\"", o.InterpLoss)
+	case o.TopicsK < 2:
+		return fmt.Errorf("--topics-k %d; expected ≥ 2", o.TopicsK)
+	case o.InterpretClips < 0 || o.ReviseClips < 0 || o.TransferSeeds < 1:
+		return fmt.Errorf("--interpret-clips %d, --revise-clips %d, --transfer-seeds %d; expected ≥ 0, ≥ 0, ≥ 1", o.InterpretClips, o.ReviseClips, o.TransferSeeds)
+	}
+	return nil
+}
+
+// Plan is the whole configuration of a run over a dataset, saved as the
+// report's config.json. Each stage's configuration is derived from it.
+type Plan struct {
+	Quick bool `json:"quick"`
+	// Data describes the dataset's source (its configuration), DataKey the
+	// content it was read from.
+	Data    any    `json:"data"`
+	DataKey string `json:"data_key"`
+	// TopicsK, TopicsIterations: LDA's K and Gibbs sweeps (stemmed words).
+	TopicsK          int `json:"topics_k"`
+	TopicsIterations int `json:"topics_iterations"`
+	// Lambdas are the interpretive-loss weights compared (baseline first),
+	// Seeds the model seeds of each.
+	Lambdas []float64 `json:"lambdas"`
+	Seeds   []int     `json:"seeds"`
+	// InterpLoss is the interpretive models' loss ("mse" or "bce"),
+	// ActivityL1 their L1 activity penalty.
+	InterpLoss string  `json:"interp_loss"`
+	ActivityL1 float64 `json:"activity_l1,omitempty"`
+	// Settings are the captioner hyperparameters shared by every model
+	// (interp_lambda and seed are set per model).
+	Settings string `json:"settings"`
+	// InterpretClips test clips are interpreted (0 = all); the units'
+	// distributions come from InterpretTrainClips training clips.
+	InterpretClips      int `json:"interpret_clips"`
+	InterpretTrainClips int `json:"interpret_train_clips"`
+	// TransferSeeds few-shot samples per point; ReviseClips test clips are
+	// captioned and revised (0 = all).
+	TransferSeeds int `json:"transfer_seeds"`
+	ReviseClips   int `json:"revise_clips"`
+	// ReviseSteps are the strengths of the revise stage's stepwise protocol.
+	ReviseSteps []float64 `json:"revise_steps"`
+}
+
+// reviseSteps are the strengths of the revise stage's stepwise protocol: a
+// person raising the boost until the caption is right. The last, 1, is also
+// the fixed strength of the report's first revision table.
+var reviseSteps = []float64{0.2, 0.3, 0.4, 0.5, 0.75, 1}
+
+// NewPlan makes the plan of a run of o over d; source describes d's source
+// for config.json.
+func NewPlan(o Options, d *dataset.Dataset, source any) (Plan, error) {
+	if err := o.Validate(); err != nil {
+		return Plan{}, err
+	}
+	p := Plan{Quick: o.Quick, Data: source, DataKey: d.Key, TopicsK: o.TopicsK, TopicsIterations: 200,
+		Lambdas: []float64{0, o.Lambda}, InterpLoss: o.InterpLoss, ActivityL1: o.ActivityL1, InterpretClips: o.InterpretClips,
+		TransferSeeds: o.TransferSeeds, ReviseClips: o.ReviseClips, ReviseSteps: reviseSteps}
+	steps := 1500 // enough for every concept family ≥ 0.9 with the "mean" encoder (docs/results.md)
+	if o.Quick {
+		p.TopicsIterations, steps = 100, 400
+	}
+	if o.Steps > 0 {
+		steps = o.Steps
+	}
+	for s := 1; s <= o.Seeds; s++ {
+		p.Seeds = append(p.Seeds, s)
+	}
+	train, val := len(d.SplitIDs("train")), len(d.SplitIDs("val"))
+	p.InterpretTrainClips = min(1000, train)
+	// Checkpoints every fifth of the training, for resuming; one validation,
+	// at the end (the eval stage measures the test split).
+	every := max(100, steps/5)
+	p.Settings = fmt.Sprintf("train_steps=%d;eval_every=0;checkpoint_every=%d;eval_clips=%d", steps, every, min(200, val))
+	// N semantic units must be ≥ K.
+	if units := captioner.DefaultParams()[captioner.ParamSemanticUnits].(int); o.TopicsK > units {
+		p.Settings += fmt.Sprintf(";semantic_units=%d", o.TopicsK)
+	}
+	p.Settings = strings.Trim(p.Settings+";"+o.Settings, ";")
+	if _, err := captioner.ResolveParams(p.Settings); err != nil {
+		return p, fmt.Errorf("settings %q: %w", o.Settings, err)
+	}
+	return p, nil
+}
+
+// ModelSettings returns the captioner hyperparameters of the model with
+// interpretive weight lambda and seed: the run's shared settings, then λ and
+// the seed, then, for an interpretive model (λ > 0), its loss and activity
+// penalty.
+func (p Plan) ModelSettings(lambda float64, seed int) string {
+	settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", p.Settings, lambda, seed)
+	if lambda > 0 && p.InterpLoss != "mse" {
+		settings += ";interp_loss=" + p.InterpLoss
+	}
+	if lambda > 0 && p.ActivityL1 > 0 {
+		settings += fmt.Sprintf(";activity_l1=%g", p.ActivityL1)
+	}
+	return settings
+}
+
+// ModelName names the model of (λ, seed).
+func ModelName(lambda float64, seed int) string {
+	return fmt.Sprintf("lambda%s-seed%d", strconv.FormatFloat(lambda, 'g', -1, 64), seed)
+}
+
+// TopicsConfig is the plan's topics stage.
+func (p Plan) TopicsConfig() topics.StageConfig {
+	return topics.DefaultStageConfig(p.TopicsK, p.TopicsIterations)
+}

@@ -1,0 +1,102 @@
+package pipeline
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
+)
+
+// tinyDataset has 10/3/4 train/val/test clips.
+func tinyDataset() *dataset.Dataset {
+	caps := corpus.NewCaptions()
+	for i := 0; i < 17; i++ {
+		split := map[bool]string{true: "train", false: "test"}[i < 10]
+		if i >= 10 && i < 13 {
+			split = "val"
+		}
+		caps.Add(split, string(rune('a'+i)), "a caption")
+	}
+	return &dataset.Dataset{Key: "k", Captions: caps}
+}
+
+func TestNewPlan(t *testing.T) {
+	for _, c := range []struct {
+		opts  func(o *Options)
+		loss  string
+		lam   float64
+		steps string
+	}{
+		{func(o *Options) {}, "mse", 0.1, "train_steps=1500;eval_every=0;checkpoint_every=300;eval_clips=3"},
+		{func(o *Options) { o.InterpLoss, o.Lambda, o.Quick = "bce", 1, true }, "bce", 1, "train_steps=400;eval_every=0;checkpoint_every=100;eval_clips=3"},
+		{func(o *Options) { o.Steps, o.TopicsK = 50, 200 }, "mse", 0.1, "train_steps=50;eval_every=0;checkpoint_every=100;eval_clips=3;semantic_units=200"},
+	} {
+		o := DefaultOptions()
+		c.opts(&o)
+		p, err := NewPlan(o, tinyDataset(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.InterpLoss != c.loss || len(p.Lambdas) != 2 || p.Lambdas[0] != 0 || p.Lambdas[1] != c.lam || p.Settings != c.steps {
+			t.Errorf("%+v: plan has loss %q, λ %v, settings %q; want %q, %v, %q", o, p.InterpLoss, p.Lambdas, p.Settings, c.loss, c.lam, c.steps)
+		}
+		if p.InterpretTrainClips != 10 || p.DataKey != "k" {
+			t.Errorf("interpret train clips %d, data key %q", p.InterpretTrainClips, p.DataKey)
+		}
+	}
+	o := DefaultOptions()
+	o.Settings = "no_such_key=1"
+	if _, err := NewPlan(o, tinyDataset(), nil); err == nil || !strings.Contains(err.Error(), "no_such_key") {
+		t.Errorf("an unknown setting: %v", err)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, c := range []struct {
+		set  func(o *Options)
+		want string
+	}{
+		{func(o *Options) { o.Seeds = 0 }, "--seeds 0"},
+		{func(o *Options) { o.TopicsK = 1 }, "--topics-k 1"},
+		{func(o *Options) { o.Steps = -3 }, "expected ≥ 0"},
+		{func(o *Options) { o.Lambda = 0 }, "--lambda 0; expected a finite λ > 0"},
+		{func(o *Options) { o.InterpLoss = "l1" }, `--interp-loss "l1"; expected "mse"`},
+		{func(o *Options) { o.ActivityL1 = -0.1 }, "--activity-l1 -0.1; expected a finite weight ≥ 0"},
+		{func(o *Options) { o.TransferSeeds = 0 }, "--transfer-seeds 0"},
+	} {
+		o := DefaultOptions()
+		c.set(&o)
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want an error containing %q", err, c.want)
+		}
+	}
+}
+
+// TestModelSettings checks that the interpretive loss and the activity
+// penalty reach the interpretive models only, and that each model gets its λ
+// and seed after the shared settings (so that they win).
+func TestModelSettings(t *testing.T) {
+	plan := Plan{Settings: "train_steps=50", InterpLoss: "bce", ActivityL1: 0.1}
+	for _, c := range []struct {
+		lambda float64
+		seed   int
+		want   string
+	}{
+		{0, 2, "train_steps=50;interp_lambda=0;seed=2"},
+		{1, 3, "train_steps=50;interp_lambda=1;seed=3;interp_loss=bce;activity_l1=0.1"},
+	} {
+		got := plan.ModelSettings(c.lambda, c.seed)
+		if got != c.want {
+			t.Errorf("λ %v seed %d: settings %q, want %q", c.lambda, c.seed, got, c.want)
+		}
+		p, err := captioner.ResolveParams(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantL1 := map[bool]float64{false: 0, true: 0.1}[c.lambda > 0]; p[captioner.ParamActivityL1] != wantL1 {
+			t.Errorf("λ %v: activity_l1 = %v, want %v", c.lambda, p[captioner.ParamActivityL1], wantL1)
+		}
+	}
+}
