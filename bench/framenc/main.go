@@ -19,7 +19,6 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner/framenc"
-	"github.com/neurotopics/neurotopics/pkg/synth"
 	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
@@ -55,9 +54,9 @@ func main() {
 }
 
 func run(which []string, train, test, fitFrames int) error {
-	scfg := synth.DefaultConfig()
+	scfg := synthexp.DefaultSynthConfig()
 	scfg.Train, scfg.Val, scfg.Test = train, 0, test
-	c, err := synth.Generate(scfg)
+	c, err := synthexp.Generate(scfg)
 	if err != nil {
 		return err
 	}

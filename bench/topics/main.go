@@ -29,7 +29,7 @@ import (
 
 	"github.com/neurotopics/neurotopics/internal/shareddata"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
-	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/topics"
 )
 
@@ -297,7 +297,7 @@ func runSklearn(python, script, data, dir string, m *topics.Model, c *topics.Cor
 }
 
 func benchSynth(cfg topics.Config, stem bool) {
-	sc, err := synth.Generate(synth.DefaultConfig())
+	sc, err := synthexp.Generate(synthexp.DefaultSynthConfig())
 	check(err)
 	truth := map[string][]string{}
 	for i := range sc.Clips {

@@ -68,7 +68,7 @@ func TestRunOnMSVD(t *testing.T) {
 	}
 	out := filepath.Join(dir, "report")
 	log, err := run(t, "run", "--quiet", "--captions", msvd, "--features", feats, "--ids", idList, "--out", out,
-		"--steps", "30", "--topics-k", "12", "--transfer-seeds", "1", "--interpret-clips", "40", "--revise-clips", "60", "--set", smallModels)
+		"--steps", "30", "--topics-k", "12", "--transfer-seeds", "1", "--interpret-clips", "40", "--revise-clips", "60", "--set", smallModels+";min_word_count=5;beam_size=1")
 	if err != nil {
 		t.Fatalf("run on MSVD: %v\n%s", err, log)
 	}

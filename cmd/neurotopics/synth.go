@@ -11,11 +11,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
 func newSynthCmd() *cobra.Command {
-	cfg := synth.DefaultConfig()
+	cfg := synthexp.DefaultSynthConfig()
 	var out string
 	cmd := &cobra.Command{
 		Use:   "synth",
@@ -35,7 +35,7 @@ The same seed and flags always give byte-identical files. See datasets/synthetic
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
-			c, err := synth.Generate(cfg)
+			c, err := synthexp.Generate(cfg)
 			if err != nil {
 				return fmt.Errorf("synth: %w", err)
 			}

@@ -17,7 +17,6 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
-	"github.com/neurotopics/neurotopics/pkg/synth"
 	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
@@ -31,7 +30,7 @@ type dataFlags struct {
 	maxMissing         float64
 	targets            string
 	cache              string
-	synthCfg           synth.Config
+	synthCfg           synthexp.SynthConfig
 	synthSet           bool
 	encoderFilters     int
 	encoderDim         int
@@ -46,7 +45,7 @@ type dataFlags struct {
 }
 
 func (f *dataFlags) register(fs *pflag.FlagSet) {
-	f.synthCfg = synth.DefaultConfig()
+	f.synthCfg = synthexp.DefaultSynthConfig()
 	ecfg := synthexp.DefaultConfig()
 	fs.StringSliceVar(&f.captions, "captions", nil, "real data: caption files or folders (MSVD .tsv, MSR-VTT videodatainfo.json); without it, the synthetic corpus is used")
 	fs.StringVar(&f.features, "features", "", "real data: per-frame features, a folder of <clipID>.npy [frames, dim] or one .npy [clips, frames, dim] with --ids")

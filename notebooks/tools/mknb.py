@@ -32,6 +32,33 @@ def nb(cells, expect):
         "nbformat": 4, "nbformat_minor": 4,
     }
 
+# OPEN_RUN is the declaration every notebook after 00 opens the run with: the
+# same pipeline as 00 and `neurotopics run`, found in the cache when an earlier
+# notebook ran it.
+OPEN_RUN = """// openRun runs the notebooks' pipeline (nbui.NotebookSetting: quick or full) on the synthetic corpus,
+// or reads it from the cache when an earlier notebook ran it, and returns it.
+func openRun() *nbui.Run {
+	s := nbui.NotebookSetting()
+	b, err := backend.New()
+	if err != nil {
+		panic(err)
+	}
+	d, source, err := nbdata.Synthetic(b, s)
+	if err != nil {
+		panic(err)
+	}
+	run, err := nbui.Pipeline(context.Background(), b, d, source, s)
+	if err != nil {
+		panic(err)
+	}
+	return run
+}"""
+
+RUN_NOTE = """The notebooks share one run of the pipeline — the same stages, configurations and cache as
+`neurotopics run` — under `nbui.WorkDir()` (`$NEUROTOPICS_NOTEBOOK_DIR`, default a folder under the system's
+temp folder): the first notebook that needs it runs it (`00_overview` does), the others read its stages back
+from the cache. `openRun` below shows the stage lines (all *cached* when an earlier notebook ran them)."""
+
 # Each notebook: its cells, and the key outputs CI checks after executing it
 # (tools/check_outputs.py).
 NOTEBOOKS = {
@@ -39,80 +66,148 @@ NOTEBOOKS = {
 ("markdown", """# neurotopics: the whole pipeline, and its report
 
 Dong et al. (CVPR 2017) make the hidden units of a video captioner interpretable with the topics of human
-descriptions. This notebook runs every stage of the method on the synthetic corpus with one command —
-corpus → LDA topics → baseline (λ = 0) and interpretive (λ = 0.1) captioners trained on the topic labels →
-caption metrics → interpretation of every semantic unit → transfer to action recognition → revision of wrong
-captions — and shows the report it writes. The other notebooks open each stage:
-`01_corpus`, `02_topics`, `03_train`, `04_neurons`, `05_transfer_revision`.
+descriptions. This notebook runs every stage of the method — the same pipeline as `neurotopics run`, in
+process — on a dataset: LDA topics of the captions → baseline (λ = 0) and interpretive (λ = 0.1)
+captioners trained on the clips' topic labels → caption metrics → interpretation of every semantic unit →
+transfer to the dataset's class labels → revision of wrong captions, and shows the report it writes. The
+dataset is the built-in synthetic corpus (it has ground truth), or your own captions and features (see
+*Your own data* below). The other notebooks open each stage of the same run: `01_corpus`, `02_topics`,
+`03_train`, `04_neurons`, `05_transfer_revision`.
 
-The stages' outputs are cached: running the cell again reuses them. Quick mode (`NEUROTOPICS_QUICK=1`, as CI
-runs it) uses a tiny corpus and 30 training steps so that it finishes in a minute or two; its numbers only show
-that everything runs. Without it, the run is the README's main command (`neurotopics run`: the default corpus,
-see the README for its wall time)."""),
+The stages' outputs are cached: running a cell again, or another notebook, reuses them. Quick mode
+(`NEUROTOPICS_QUICK=1`, as CI runs it) uses a tiny corpus and 30 training steps so that it finishes in a
+minute or two; its numbers only show that everything runs. Without it, the run is the README's main command
+(`neurotopics run` with its defaults; see the README for its wall time)."""),
 ("code", SETUP),
-("markdown", """## Run the pipeline
-
-`neurotopics run` is the README's main command; here it writes its report to `$TMPDIR/neurotopics-overview`
-(quick) or `$TMPDIR/neurotopics-overview-full`."""),
-("code", """!cd $GONB_DIR/.. && if [ -n "$NEUROTOPICS_QUICK" ] && [ "$NEUROTOPICS_QUICK" != 0 ]; then go run ./cmd/neurotopics run --quick --quiet --synth-train 100 --synth-val 20 --synth-test 40 --steps 30 --frame-fit-frames 200 --transfer-seeds 1 --topics-k 12 --out "${TMPDIR:-/tmp}/neurotopics-overview"; else go run ./cmd/neurotopics run --quiet --out "${TMPDIR:-/tmp}/neurotopics-overview-full"; fi"""),
-("markdown", """## The report
-
-The same page as `index.html` in the report folder (plots inlined): the paper's tables for both models, the
-unit cards, transfer and revision."""),
 ("code", """import (
+	"context"
 	"os"
 	"path/filepath"
 
+	"github.com/neurotopics/neurotopics/notebooks/nbdata"
+	"github.com/neurotopics/neurotopics/pkg/backend"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
 )"""),
+("markdown", """## Run the pipeline on the synthetic corpus
+
+`nbui.NotebookSetting()` is the run every notebook does: `nbui.QuickSetting()` in quick mode, otherwise
+`nbui.FullSetting()` (`neurotopics run`'s defaults). `nbdata.Synthetic` generates the corpus and encodes its
+frames (cached), `nbui.RunPipeline` runs `pipeline.Run` — stage lines and the running stage's progress bar
+below — and shows the report. The cell prints the `neurotopics run` command that writes the same
+`metrics.json` (a test checks that it does)."""),
 ("code", """%%
-dir := filepath.Join(os.TempDir(), "neurotopics-overview-full")
-if nbui.Quick() {
-	dir = filepath.Join(os.TempDir(), "neurotopics-overview")
+s := nbui.NotebookSetting()
+nbui.Markdown("The same run from a terminal: `" + s.Command(nil) + " --out " + s.Out + "`")
+b, err := backend.New()
+if err != nil {
+	panic(err)
 }
-if err := nbui.ShowReport(dir); err != nil {
+d, source, err := nbdata.Synthetic(b, s)
+if err != nil {
+	panic(err)
+}
+if _, err := nbui.RunPipeline(context.Background(), b, d, source, s); err != nil {
+	panic(err)
+}"""),
+("markdown", """The report above is `index.html` of the report folder (plots inlined): the paper's tables for both
+models, the unit cards, transfer and revision; `metrics.json` beside it holds every number.
+
+## Your own data
+
+The same pipeline runs on real captions and features, as `neurotopics run --captions … --features …` does.
+Point these environment variables at your data (before starting Jupyter, or in a cell with GoNB's
+`%env NEUROTOPICS_CAPTIONS /data/msvd`) and run the cell below:
+
+* `NEUROTOPICS_CAPTIONS` — caption files or folders: MSVD's `train.tsv` / `val.tsv` / `test.tsv` (the split
+  comes from the file name), or MSR-VTT's `videodatainfo.json` (its `category` becomes the class labels of
+  the transfer stage); several separated by `:`.
+* `NEUROTOPICS_FEATURES` — per-frame features: a folder of `<clip id>.npy` files `[frames, dim]`, or one
+  stacked `.npy` `[clips, frames, dim]` with `NEUROTOPICS_IDS`, a file of its clip ids, one a line.
+* `NEUROTOPICS_GROUND_TRUTH` (optional) — concepts per clip, as `neurotopics export` writes them.
+
+Clips with captions but no features (or the reverse) are left out and counted; above 20% missing the load
+stops and says so. Without ground truth the units are dissected against the clips' topic labels, and the
+report says which sections need it. To try it: `neurotopics export --out /tmp/synth-export` writes the
+synthetic corpus in these formats (`videodatainfo.json` and `features/`)."""),
+("code", """%%
+captions, features := os.Getenv("NEUROTOPICS_CAPTIONS"), os.Getenv("NEUROTOPICS_FEATURES")
+if captions == "" || features == "" {
+	nbui.Markdown("*NEUROTOPICS_CAPTIONS and NEUROTOPICS_FEATURES are not set: skipping the run on your own data (see above).*")
+	return
+}
+cfg := dataset.Config{
+	Captions:    filepath.SplitList(captions),
+	Features:    features,
+	IDs:         os.Getenv("NEUROTOPICS_IDS"),          // the clip ids of a stacked .npy, one a line
+	GroundTruth: os.Getenv("NEUROTOPICS_GROUND_TRUTH"), // optional
+	MaxMissing:  dataset.DefaultMaxMissing,
+}
+d, err := dataset.Load(cfg)
+if err != nil {
+	panic(err)
+}
+nbui.ShowDataset(d, "")
+s := nbui.NotebookSetting()
+s.Out = filepath.Join(nbui.WorkDir(), "own-data")
+nbui.Markdown("The same run from a terminal: `" + s.Command(&cfg) + " --out " + s.Out + "`")
+b, err := backend.New()
+if err != nil {
+	panic(err)
+}
+if _, err := nbui.RunPipeline(context.Background(), b, d, cfg, s); err != nil {
 	panic(err)
 }"""),
 ], [
+    {"mime": "text/markdown", "contains": "The same run from a terminal: `neurotopics run"},
+    {"mime": "text/html", "contains": '<div class="neurotopics-run">'},
+    {"mime": "text/html", "contains": "pipeline done in"},
     {"mime": "text/html", "contains": '<section id="captioning">'},
     {"mime": "text/html", "contains": '<section id="neurons">'},
+    {"mime": "text/html", "contains": '<section id="transfer">'},
     {"mime": "text/html", "contains": '<section id="revision">'},
     {"mime": "text/html", "contains": "data:image/png;base64,"},
+    {"mime": "text/markdown", "contains": "NEUROTOPICS_CAPTIONS and NEUROTOPICS_FEATURES are not set"},
 ]),
 "01_corpus.ipynb": ([
 ("markdown", """# The synthetic captioned-video corpus
 
-neurotopics' embedded default: short clips of one or two coloured shapes doing one motion,
-ten human-like captions per clip, and the ground truth (concepts, action label) that lets every
-later stage be *measured*. This notebook generates the corpus, shows its statistics and a few clips.
+neurotopics' built-in dataset: short clips of one or two coloured shapes doing one motion, ten human-like
+captions per clip (about 5% of them deliberately off-topic or partly wrong, as real annotators write), and
+the ground truth (concepts, action label) that lets every later stage be *measured*. This notebook builds
+the dataset every stage of the run reads — `pkg/synthexp` generates the corpus of the notebooks' setting and
+the frozen frame encoder turns its frames into per-frame features (cached) — and shows its statistics and a
+few clips.
 
-Set `NEUROTOPICS_QUICK=1` (CI does) to use a small corpus; otherwise it is the default 5000/500/1000 clips."""),
+Quick mode (`NEUROTOPICS_QUICK=1`, as CI runs it) uses the tiny corpus of `nbui.QuickSetting()`
+(100/20/40 clips); otherwise it is the default 5000/500/1000 clips."""),
 ("code", SETUP),
 ("code", """import (
-\t"github.com/neurotopics/neurotopics/pkg/corpus"
-\t"github.com/neurotopics/neurotopics/pkg/nbui"
-\t"github.com/neurotopics/neurotopics/pkg/synth"
+	"github.com/neurotopics/neurotopics/notebooks/nbdata"
+	"github.com/neurotopics/neurotopics/pkg/backend"
+	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/nbui"
 )"""),
-("markdown", """## Generate
+("markdown", """## Generate and encode
 
-Deterministic from the seed: the same configuration always gives the same clips, captions and files."""),
+Deterministic from the seed: the same configuration always gives the same clips, captions and features."""),
 ("code", """%%
-cfg := synth.DefaultConfig()
-if nbui.Quick() {
-\tcfg.Train, cfg.Val, cfg.Test = 200, 20, 40
-}
-c, err := synth.Generate(cfg)
+b, err := backend.New()
 if err != nil {
-\tpanic(err)
+	panic(err)
 }
-nbui.Markdown(fmt.Sprintf("Generated **%d clips** (seed %d, %d frames of %d×%d px).", len(c.Clips), cfg.Seed, cfg.Frames, cfg.Size, cfg.Size))
-nbui.ShowStats(corpus.ComputeStats(c.Captions(), 3))
-if err := nbui.ShowClips(c, []int{0, 1, 2, 3, 4, 5}, 4); err != nil {
-\tpanic(err)
+d, _, err := nbdata.Synthetic(b, nbui.NotebookSetting())
+if err != nil {
+	panic(err)
+}
+nbui.ShowStats(corpus.ComputeStats(d.Captions, 3))
+if err := nbui.ShowClips(d, d.SplitIDs("train")[:6], 4); err != nil {
+	panic(err)
 }"""),
-("markdown", """Each row: the clip's frames left to right, its ground-truth concepts, and some of its captions.
-Captions marked *noisy* are the deliberate ~5% of off-topic or partly wrong ones, as real annotators write."""),
+("markdown", """Each row: the clip's frames left to right, its ground-truth concepts and action label, and some of its
+captions. Real data has no frames or ground truth: `nbui.ShowClips` then shows the captions alone."""),
 ], [
+    {"mime": "text/markdown", "contains": "per-frame features of dim"},
     {"mime": "text/html", "contains": "caption length (tokens)"},
     {"mime": "text/html", "contains": '<table class="neurotopics-clips">'},
     {"mime": "text/html", "contains": "data:image/png;base64,"},
@@ -120,76 +215,50 @@ Captions marked *noisy* are the deliberate ~5% of off-topic or partly wrong ones
 "02_topics.ipynb": ([
 ("markdown", """# Topics from human descriptions (LDA)
 
-The paper's first step: learn topics from the captions (one document per clip, all its captions) and
-label every clip with its top topics (about 3). On the synthetic corpus the ground truth says whether
-the topics recover the concepts the captions talk about: shape, colour, motion…
+The paper's first step: learn topics from the captions (one document per clip, all its captions) and label
+every clip with its top topics (about 3). These labels are the targets the captioners of `03_train` are
+trained on. On the synthetic corpus the ground truth says whether the topics recover the concepts the
+captions talk about: shape, colour, motion…
 
-Quick mode (`NEUROTOPICS_QUICK=1`) uses a small corpus and fewer sweeps."""),
+This is the run's topics stage (K = 30, 200 Gibbs sweeps over stemmed words; quick mode: K = 12, 100
+sweeps)."""),
 ("code", SETUP),
 ("code", """import (
-	"os"
+	"context"
+	"fmt"
 	"path/filepath"
 
+	"github.com/neurotopics/neurotopics/notebooks/nbdata"
+	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
-	"github.com/neurotopics/neurotopics/pkg/synth"
-	"github.com/neurotopics/neurotopics/pkg/topics"
 )"""),
-("markdown", """## Train LDA on the synthetic captions
-
-K = 30 topics for a corpus of 30 concepts (`topics.DefaultConfig()` has the paper's K = 100, for real data).
-Stemming folds "grows"/"growing" together."""),
+("code", OPEN_RUN),
+("markdown", "## The topics stage\n\n" + RUN_NOTE),
 ("code", """%%
-scfg := synth.DefaultConfig()
-tcfg := topics.DefaultConfig()
-tcfg.K = 30
-if nbui.Quick() {
-	scfg.Train, scfg.Val, scfg.Test = 600, 50, 100
-	tcfg.Iterations = 40
-}
-c, err := synth.Generate(scfg)
+run := openRun()
+t, err := run.Topics()
 if err != nil {
 	panic(err)
 }
-opts := topics.DefaultTextOptions()
-opts.Stem = true
-docs, err := topics.FromCaptions(c.Captions(), opts)
-if err != nil {
-	panic(err)
-}
-m, err := topics.Train(docs, tcfg)
-if err != nil {
-	panic(err)
-}
-labels := m.Labels(topics.DefaultLabelTopK, topics.DefaultLabelMinWeight)
-q, err := topics.Evaluate(m, docs, labels)
-if err != nil {
-	panic(err)
-}
-truth := map[string][]string{}
-for i := range c.Clips {
-	truth[c.Clips[i].ID] = c.Clips[i].Concepts()
-}
-cr, err := topics.EvaluateConcepts(m, labels, truth)
-if err != nil {
-	panic(err)
-}
-nbui.Markdown(fmt.Sprintf("**%d topics** from %d clips; label-derived NPMI@10 = %.3f, diversity@25 = %.3f.",
-	m.K, m.NumDocs(), q.LabelNPMI, q.Diversity))
-nbui.ShowTopics(m, q, cr, 30, 8)
+nbui.Markdown(fmt.Sprintf("**%d topics** from %d clips; NPMI@10 = %.3f (top words), %.3f (label-derived); diversity@25 = %.3f.",
+	t.Model.K, t.Model.NumDocs(), t.Quality.NPMI, t.Quality.LabelNPMI, t.Quality.Diversity))
+nbui.ShowTopics(t.Model, t.Quality, t.Concepts, 30, 8)
 nbui.Markdown("### Do the topics recover the ground-truth concepts?")
-nbui.ShowConceptRecovery(cr)
-dir, _ := os.MkdirTemp("", "topics")
-plot := filepath.Join(dir, "topics.png")
-if err := topics.WritePlot(plot, m, q); err != nil {
+nbui.ShowConceptRecovery(t.Concepts)
+dir, err := run.StageDir("topics")
+if err != nil {
 	panic(err)
 }
-if err := nbui.Image(plot); err != nil {
+if err := nbui.Image(filepath.Join(dir, "topics.png")); err != nil {
 	panic(err)
 }"""),
 ("markdown", """Each topic's top words are synonyms of one concept — the grammar's "crimson / scarlet / red" fall into one
 topic — which is what makes topics good targets for the interpretive loss: a unit trained to predict a topic
-stands for a concept a person can name."""),
+stands for a concept a person can name. (On real data, without ground truth, the topics are matched to the
+words the references share instead.)"""),
 ], [
+    {"mime": "text/html", "contains": '<div class="neurotopics-run">'},
+    {"mime": "text/markdown", "contains": "topics** from"},
     {"mime": "text/html", "contains": '<table class="neurotopics-topics">'},
     {"mime": "text/html", "contains": '<table class="neurotopics-concepts">'},
     {"mime": "image/png", "contains": ""},
@@ -198,109 +267,83 @@ stands for a concept a person can name."""),
 ("markdown", """# Training the interpretive captioner
 
 The captioner of Dong et al. (CVPR 2017): an encoder over per-frame features (by default the mean of their
-projections next to a motion stream; `encoder=gru` for a GRU), a semantic layer
-a = ReLU(W v̄ + b) whose units are asked to predict the clip's topics through the interpretive loss λ‖ŝ − s‖²,
-and an LSTM decoder that sees the video only through a. On the synthetic corpus the targets are the clips'
-ground-truth concepts (the stand-in for LDA topic labels).
+projections next to a motion stream), a semantic layer a = ReLU(W v̄ + b) whose units are asked to predict
+the clip's topics through the interpretive loss λ‖ŝ − s‖², and an LSTM decoder that sees the video only
+through a. The targets s are the clips' LDA topic labels of `02_topics`, as in `neurotopics run`.
 
-This notebook trains a **baseline** (λ = 0) and an **interpretive** captioner (λ = 0.1) with a live training
-plot, then compares their caption metrics and shows generated captions against the references.
-The checkpoints go to `nbui.WorkDir()` (a folder under the system's temp folder), where the next notebooks
-find them.
+This notebook opens the run's **train** stages — a **baseline** (λ = 0) and an **interpretive** captioner
+(λ = 0.1) — and its **eval** stages: caption metrics of both against the human ceiling and a constant
+caption, and generated captions against the references. While a model trains, the run's block shows its
+progress bar (step, loss, steps/s); checkpoints are kept, so an interrupted training resumes.
 
-Quick mode (`NEUROTOPICS_QUICK=1`, as CI runs it): a 300/40/100-clip corpus and a small model trained for
-400 steps (about a minute on 2 cores); its captions are rough. Without it: the default 5000/500/1000 clips
-and the captioner's default hyperparameters (4000 steps)."""),
+Quick mode (`NEUROTOPICS_QUICK=1`, as CI runs it): 30 training steps on a tiny corpus, so the captions are
+rough and the numbers only show that the pipeline runs. Without it: 1500 steps on the default corpus."""),
 ("code", SETUP),
 ("code", """import (
 	"context"
 
+	"github.com/neurotopics/neurotopics/notebooks/nbdata"
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
-)
+)"""),
+("code", OPEN_RUN),
+("markdown", "## The train stages\n\n" + RUN_NOTE + """
 
-// models are the captioners this notebook trains: name and interpretive weight λ.
-var models = []struct {
-	Name   string
-	Lambda float64
-}{{"baseline λ=0", 0}, {"interpretive λ=0.1", 0.1}}"""),
-("markdown", """## Data
-
-The corpus is generated from its seed and its frames are encoded once by the frozen frame encoder;
-the features are cached, so the other notebooks read them back in a fraction of a second."""),
+Each model's hyperparameters are the run's settings plus its λ and seed; its log ends with the
+validation at the last step."""),
 ("code", """%%
-b, err := backend.New()
-if err != nil {
-	panic(err)
-}
-if _, err := nbui.PrepareSynth(b, nbui.SynthConfig()); err != nil {
-	panic(err)
-}"""),
-("markdown", """## Train, with a live plot
-
-The plot is redrawn as training runs: the batch loss (faint), its moving average and the validation loss
-per caption; on the right the validations' CIDEr-D (greedy captions of validation clips) and the topic mAP
-of the topic head ŝ. The table below it lists every validation. `captioner.TrainConfig` reports steps and
-validations through its `OnStep` / `OnValidation` hooks; `nbui.TrainLive` draws them."""),
-("code", """%%
-b, err := backend.New()
-if err != nil {
-	panic(err)
-}
-p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
-if err != nil {
-	panic(err)
-}
-for _, m := range models {
-	if _, _, err := nbui.TrainCaptioner(context.Background(), b, p, m.Name, nbui.TrainSettings(m.Lambda)); err != nil {
+run := openRun()
+run.ShowStages("train-")
+for _, l := range run.Plan.Lambdas {
+	nbui.Markdown("**" + run.ModelName(l) + "**: `" + run.Plan.ModelSettings(l, run.Plan.Seeds[0]) + "`")
+	if err := run.ShowLog("train-" + run.ModelName(l)); err != nil {
 		panic(err)
 	}
 }"""),
 ("markdown", """## Evaluate on the test split
 
-BLEU-1..4, METEOR-lite, ROUGE-L and CIDEr-D of greedy captions against the ten references of each clip
-(pkg/evalcap; METEOR-lite is not METEOR 1.5), the topic head's mAP, the losses, and for each concept family
-how often the named concept is right (and how often the family is named at all). The human ceiling scores
-each reference against the clip's other references."""),
+The eval stages: BLEU-1..4, METEOR-lite, ROUGE-L and CIDEr-D of the captions against the references of each
+clip (pkg/evalcap; METEOR-lite is not METEOR 1.5), the topic head's mAP (and a linear probe's, for the
+baseline whose head is untrained), the losses, and for each concept family how often the named concept is
+right (and how often the family is named at all). The human ceiling scores each reference against the
+clip's other references; the constant caption is the best single caption for every clip."""),
 ("code", """%%
-b, err := backend.New()
-if err != nil {
-	panic(err)
-}
-p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
-if err != nil {
-	panic(err)
-}
-var evals []*nbui.ModelEval
-for _, m := range models {
-	model, _, err := nbui.Captioner(context.Background(), b, p, m.Name, nbui.TrainSettings(m.Lambda))
+run := openRun()
+var names []string
+var reps []*captioner.EvalReport
+var caps []*nbui.ModelCaptions
+ids := run.Data.SplitIDs("test")[:6]
+for _, l := range run.Plan.Lambdas {
+	rep, err := run.Eval(l)
 	if err != nil {
 		panic(err)
 	}
-	e, err := nbui.Evaluate(model, p, m.Name, "test", captioner.Greedy(), 0)
+	names, reps = append(names, run.ModelName(l)), append(reps, rep)
+	m, err := run.Model(l)
 	if err != nil {
 		panic(err)
 	}
-	evals = append(evals, e)
+	c, err := nbui.Caption(m, run.Data, run.ModelName(l), ids)
+	if err != nil {
+		panic(err)
+	}
+	caps = append(caps, c)
 }
-ceiling, err := synthexp.HumanCeiling(p.Data, "test")
-if err != nil {
+if err := nbui.ShowEval(names, reps); err != nil {
 	panic(err)
 }
-nbui.ShowEval(evals, ceiling)
 nbui.Markdown("### Generated captions and references")
-if err := nbui.ShowCaptions(p.Corpus, evals, p.Data.SplitIDs("test")[:6], 3); err != nil {
+if err := nbui.ShowCaptions(run.Data, caps, ids, 3); err != nil {
 	panic(err)
 }"""),
 ("markdown", """With the full settings the interpretive captioner matches the baseline's caption metrics while its
-topic head (and, notebook 04 shows, its semantic units) tracks the concepts; in quick mode both models are
+topic head (and, notebook 04 shows, its semantic units) tracks the topics; in quick mode both models are
 barely trained and the numbers only show that the pipeline runs."""),
 ], [
-    {"mime": "text/html", "contains": '<div class="neurotopics-train-live">'},
-    {"mime": "text/html", "contains": '<table class="neurotopics-validation">'},
-    {"mime": "text/html", "contains": "done: "},
+    {"mime": "text/html", "contains": '<div class="neurotopics-run">'},
+    {"mime": "text/html", "contains": '<table class="neurotopics-stages">'},
+    {"mime": "text/markdown", "contains": "interp_lambda=0.1"},
     {"mime": "text/html", "contains": '<table class="neurotopics-metrics">'},
     {"mime": "text/html", "contains": "<th>human ceiling</th>"},
     {"mime": "text/html", "contains": '<table class="neurotopics-captions">'},
@@ -314,64 +357,43 @@ each topic score changes, PD = f(x) − E f(x | a_i). A unit is labelled with th
 the clips where it is active. On the synthetic corpus the ground truth also lets us *dissect* the units
 (Network Dissection style): the IoU over clips between "unit in its top quantile" and "concept present".
 
-This notebook uses the interpretive captioner (λ = 0.1) trained by `03_train` — or trains it here if it is
-missing (quick mode: a small model, about a minute). Each unit card shows the unit's label, its top topics,
-a bar chart of its mean PD over topics and the frame strips of the clips that activate it most."""),
+This notebook opens the run's **interpret** stage of the interpretive captioner (λ = 0.1). Each unit card
+shows the unit's label, its top topics with their words, a bar chart of its mean PD over topics and the
+frame strips of the clips that activate it most."""),
 ("code", SETUP),
 ("code", """import (
 	"context"
-	"os"
+	"fmt"
 
+	"github.com/neurotopics/neurotopics/notebooks/nbdata"
 	"github.com/neurotopics/neurotopics/pkg/backend"
-	"github.com/neurotopics/neurotopics/pkg/interpret"
-	"github.com/neurotopics/neurotopics/pkg/synthexp/claim"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
 )"""),
-("markdown", """## Interpret the units (PDM on the topic head) and dissect them
+("code", OPEN_RUN),
+("markdown", """## The units, interpreted (PDM on the topic head) and dissected
+
+""" + RUN_NOTE + """
 
 Summary lines first ("N of M units detect K concepts"), then the interpretability table at the two IoU
 thresholds (NetDissect's 0.04 and a strict 0.5), the concepts detected, a table of every unit, and the cards
 of the clearest units: detectors whose label agrees with their concept first."""),
 ("code", """%%
-b, err := backend.New()
+run := openRun()
+lambda := run.Plan.Lambdas[1]
+r, sec, dir, err := run.Interpretation(lambda)
 if err != nil {
 	panic(err)
 }
-p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
-if err != nil {
-	panic(err)
-}
-m, _, err := nbui.Captioner(context.Background(), b, p, "interpretive λ=0.1", nbui.TrainSettings(0.1))
-if err != nil {
-	panic(err)
-}
-trainClips, testClips := 0, 0 // all
-if !nbui.Quick() {
-	trainClips, testClips = 2000, 500
-}
-in, err := claim.SynthInput(m, p, trainClips, "test", testClips, false)
-if err != nil {
-	panic(err)
-}
-r, err := interpret.Run(*in, interpret.Config{Method: interpret.MethodPDM, Seed: 1,
-	Summary: interpret.SummaryConfig{TopK: 5, TopClips: 3}})
-if err != nil {
-	panic(err)
-}
-dir, err := os.MkdirTemp("", "neurons")
-if err != nil {
-	panic(err)
-}
-sec, err := interpret.Section(r, nbui.SynthRenderConfig(p, dir))
-if err != nil {
-	panic(err)
-}
+nbui.Markdown(fmt.Sprintf("Model **%s**: %d units, interpreted on %d test clips by %s.", run.ModelName(lambda), len(r.Units), r.Clips, r.Method))
 if err := nbui.ShowNeurons(r, sec, dir, 6); err != nil {
 	panic(err)
 }"""),
 ("markdown", """A unit whose PDM label (what it *does* to the topic head) is also the concept it *detects* (what makes
-it fire) is a unit a person can name — the units the revision notebook (05) edits by topic."""),
+it fire) is a unit a person can name — the units the revision notebook (05) edits by topic. The report of
+`00_overview` compares these numbers with the baseline's (interpreted through a linear probe, as its topic
+head is untrained)."""),
 ], [
+    {"mime": "text/html", "contains": '<div class="neurotopics-run">'},
     {"mime": "text/html", "contains": '<p class="neurotopics-neuron-summary">'},
     {"mime": "text/html", "contains": "units detect"},
     {"mime": "text/html", "contains": '<table class="neurotopics-dissection">'},
@@ -382,139 +404,116 @@ it fire) is a unit a person can name — the units the revision notebook (05) ed
 "05_transfer_revision.ipynb": ([
 ("markdown", """# Transfer to action recognition, and revising captions by editing units
 
-Steps 4 and 5 of the paper, on the interpretive captioner (λ = 0.1) of `03_train` (trained here if missing).
+Steps 4 and 5 of the paper, on the run's interpretive captioner (λ = 0.1).
 
-* **Transfer**: freeze the captioner up to its semantic layer a and train a softmax classifier on a for the
-  clip's motion (8 classes), with 1, 5 or all training clips per class, against the frozen frame features
-  pooled over time.
-* **Revision**: explain a clip's caption by the units that drive each word, edit units — by number, or by topic
-  through their interpretations ("none of colour:red, more of colour:blue") — and decode again; the changed
-  words are marked. Live widgets (sliders for the clip's most active units, a select of topic requests)
-  re-caption as you move them; they are skipped in quick mode (headless CI runs no JavaScript), where the same
-  revisions are printed without widgets."""),
+* **Transfer** (the run's transfer stage): freeze the captioners up to their semantic layer a and train a
+  softmax classifier on a for the clip's class label — the synthetic corpus' motion (8 classes), MSR-VTT's
+  category — with 1, 5, 10 or all training clips per class, against the frozen frame features pooled over
+  time.
+* **Revision**: the run's revise stage measures the automatic rule (for a caption that names a wrong
+  concept: none of its topics, more of the right one's). Then, by hand: explain a clip's caption by the units
+  that drive each word, edit units — by number, or by topic through their interpretations — and decode
+  again; the changed words are marked. Live widgets (sliders for the clip's most active units, a select of
+  topic requests) re-caption as you move them; they are skipped in quick mode (headless CI runs no
+  JavaScript), where the same revisions are printed without widgets."""),
 ("code", SETUP),
 ("code", """import (
 	"context"
-	"os"
 
+	"github.com/neurotopics/neurotopics/notebooks/nbdata"
 	"github.com/neurotopics/neurotopics/pkg/backend"
-	"github.com/neurotopics/neurotopics/pkg/captioner"
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
 	"github.com/neurotopics/neurotopics/pkg/revise"
-	"github.com/neurotopics/neurotopics/pkg/transfer"
-)
+)"""),
+("code", OPEN_RUN + """
 
-// setup returns the synthetic corpus and the interpretive captioner.
-func setup() (*synthexp.Prepared, *captioner.Model) {
-	b, err := backend.New()
+// reviser returns the reviser of the run's interpretive model (built as the revise stage builds it) and the
+// topics' words that name its units' labels.
+func reviser(run *nbui.Run) (*revise.Reviser, nbui.TopicWords) {
+	r, err := run.Reviser(run.Plan.Lambdas[1])
 	if err != nil {
 		panic(err)
 	}
-	p, err := nbui.PrepareSynth(b, nbui.SynthConfig())
+	t, err := run.Topics()
 	if err != nil {
 		panic(err)
 	}
-	m, _, err := nbui.Captioner(context.Background(), b, p, "interpretive λ=0.1", nbui.TrainSettings(0.1))
-	if err != nil {
-		panic(err)
-	}
-	return p, m
+	return r, t.TopicWords
 }
 
-// reviser builds the reviser of m: unit statistics and PDM topic labels from the training clips.
-func reviser(p *synthexp.Prepared, m *captioner.Model) *revise.Reviser {
-	ids := p.Data.SplitIDs("train")
-	if len(ids) > 1000 {
-		ids = ids[:1000]
-	}
-	train, err := m.EncodeToSemantic(p.Data.Features, ids)
+// demoClip picks the clip to revise: the first of 50 test clips whose caption names a concept whose topics
+// have units, with its semantic layer a and a topic request that swaps it for another concept of its family
+// (ok false: none found, the first clip).
+func demoClip(run *nbui.Run, r *revise.Reviser) (clip string, a []float32, swap revise.Request, ok bool) {
+	ids := run.Data.SplitIDs("test")
+	ids = ids[:min(50, len(ids))]
+	m, err := run.Model(run.Plan.Lambdas[1])
 	if err != nil {
 		panic(err)
 	}
-	r, err := revise.Setup(m, train, revise.SetupConfig{Seed: 1})
+	as, err := m.EncodeToSemantic(run.Data.Features, ids)
 	if err != nil {
 		panic(err)
 	}
-	return r
-}
-
-// demoClip picks the clip to revise: the first of 50 test clips whose caption names a concept that has units
-// interpreted as it, with its semantic layer a and that topic request (ok false: none found, the first clip).
-func demoClip(p *synthexp.Prepared, m *captioner.Model, r *revise.Reviser) (clip string, a []float32, swap revise.Request, ok bool) {
-	ids := p.Data.SplitIDs("test")[:50]
-	as, err := m.EncodeToSemantic(p.Data.Features, ids)
+	t, err := run.Topics()
 	if err != nil {
 		panic(err)
 	}
-	k, swap, ok, err := nbui.FindTopicSwap(r, ids, as)
+	k, swap, ok, err := nbui.FindTopicSwap(r, t.Truth, ids, as)
 	if err != nil {
 		panic(err)
 	}
 	return ids[k], as[k], swap, ok
 }"""),
-("markdown", """## Transfer: few-shot action recognition from the semantic layer"""),
+("markdown", "## Transfer: few-shot recognition of the class labels from the semantic layer\n\n" + RUN_NOTE),
 ("code", """%%
-p, m := setup()
-task, err := transfer.NewTask(transfer.SynthActions(p.Corpus), p.Data.SplitIDs("train"), p.Data.SplitIDs("test"))
+run := openRun()
+res, dir, ok, err := run.Transfer()
 if err != nil {
 	panic(err)
 }
-all := task.AllIDs()
-cc := transfer.DefaultClassifierConfig()
-a, err := transfer.SemanticFeatures(m, p.Data.Features, all)
-if err != nil {
-	panic(err)
-}
-semantic, err := transfer.NewProbe("interpretive a (λ=0.1)", task, a, cc)
-if err != nil {
-	panic(err)
-}
-pooled, err := transfer.PooledFrames(p.Data.Features, all, transfer.PoolMeanDelta)
-if err != nil {
-	panic(err)
-}
-frames, err := transfer.NewProbe("frame features (mean+delta)", task, pooled, cc)
-if err != nil {
-	panic(err)
-}
-cfg := transfer.DefaultConfig()
-if nbui.Quick() {
-	cfg = transfer.Config{Shots: []int{1, 5, 0}, Seeds: []uint64{1, 2}}
-}
-res, err := transfer.Run(context.Background(), task, []transfer.Method{semantic, frames}, cfg, nil)
-if err != nil {
-	panic(err)
-}
-dir, err := os.MkdirTemp("", "transfer")
-if err != nil {
-	panic(err)
+if !ok {
+	nbui.Markdown("*The dataset has no class labels: the run has no transfer stage.*")
+	return
 }
 if err := nbui.ShowTransfer(res, dir); err != nil {
 	panic(err)
 }"""),
-("markdown", """## Revision: explain a caption, edit units, decode again
+("markdown", """## The revise stage: the automatic rule on wrong captions
+
+For each test clip whose caption names a concept the clip does not have, the rule suppresses the units of
+the wrong concept's topics and boosts those of the right one's, raising the boost step by step until the
+caption is right; random units edited the same way are the control. A few of the captions it fixed follow
+(removed words struck out, added ones underlined; `[-removed-] {+added+}` in the text lines)."""),
+("code", """%%
+run := openRun()
+r, _ := reviser(run)
+m, err := run.Revision()
+if err != nil {
+	panic(err)
+}
+nbui.ShowMeasurement(m, r, 3)"""),
+("markdown", """## By hand: explain a caption, edit units, decode again
 
 The units behind each word are found by PDM on the word targets (log2-odds of the word with the unit as it is
-minus with the unit marginalised over training clips), each named by its topic label. Two revisions follow:
-suppressing the clip's two most active units, and a topic request that swaps a concept the caption names for
-another of its family through the units interpreted as them. Removed words are struck out, added ones
-underlined (`[-removed-] {+added+}` in the text lines)."""),
+minus with the unit marginalised over training clips), each named by its topic label and the topic's words.
+Two revisions follow: suppressing the clip's two most active units, and a topic request that swaps a concept
+the caption names for another of its family through the units interpreted as their topics."""),
 ("code", """%%
-p, m := setup()
-r := reviser(p, m)
-clip, a, swap, ok := demoClip(p, m, r)
+run := openRun()
+r, words := reviser(run)
+clip, a, swap, ok := demoClip(run, r)
 ex, err := r.Explain(clip, a, 3)
 if err != nil {
 	panic(err)
 }
-nbui.ShowExplanation(ex, p.Data.Captions.ByClip[clip][0])
+nbui.ShowExplanation(ex, run.Data.Captions.ByClip[clip][0], words)
 requests := []revise.Request{{Suppress: nbui.TopUnits(r, a, 2)}}
 if ok {
 	requests = append(requests, swap)
-} else {
-	nbui.Markdown("*No caption names a concept that has units interpreted as it; boosting the next most active unit instead.*")
-	requests = append(requests, revise.Request{Boost: nbui.TopUnits(r, a, 3)[2:]})
+} else if us := nbui.TopUnits(r, a, 3); len(us) == 3 {
+	nbui.Markdown("*No caption names a concept whose topics have units; boosting the next most active unit instead.*")
+	requests = append(requests, revise.Request{Boost: us[2:]})
 }
 for _, q := range requests {
 	rev, err := r.Revise(clip, a, q)
@@ -529,16 +528,18 @@ Sliders set the clip's most active units (0 to twice each unit's high activation
 or none of a topic. Each change decodes the caption again. Press *done* to stop listening. In quick mode
 (and headless runs) the widgets are skipped; `NEUROTOPICS_WIDGETS=1` forces them on."""),
 ("code", """%%
-p, m := setup()
-r := reviser(p, m)
-clip, a, _, _ := demoClip(p, m, r)
-if err := nbui.ReviseWidgets(r, clip, a, 5); err != nil {
+run := openRun()
+r, words := reviser(run)
+clip, a, _, _ := demoClip(run, r)
+if err := nbui.ReviseWidgets(r, clip, a, 5, words); err != nil {
 	panic(err)
 }"""),
 ], [
+    {"mime": "text/html", "contains": '<div class="neurotopics-run">'},
     {"mime": "text/html", "contains": '<table class="neurotopics-transfer">'},
     {"mime": "text/html", "contains": "<th>1-shot</th>"},
     {"mime": "image/png", "contains": ""},
+    {"mime": "text/markdown", "contains": "| wrong concept | cases | fix rate |"},
     {"mime": "text/html", "contains": '<div class="neurotopics-explain">'},
     {"mime": "stream", "contains": "before: "},
     {"mime": "stream", "contains": "after:  "},

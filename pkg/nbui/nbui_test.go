@@ -4,31 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"gonum.org/v1/plot/plotter"
-
 	"github.com/neurotopics/neurotopics/pkg/revise"
 )
-
-func TestLineChart(t *testing.T) {
-	img, err := lineChart("Loss <per> caption", "step", "loss", []lineSeries{
-		{Name: "train", XY: plotter.XYs{{X: 1, Y: 3}, {X: 2, Y: 2}}},
-		{Name: "validation", XY: plotter.XYs{{X: 2, Y: 2.5}}, Points: true},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(img, `<img alt="Loss &lt;per&gt; caption" src="data:image/svg+xml;base64,`) {
-		t.Errorf("chart tag %.80q; want an escaped alt and an SVG data URI", img)
-	}
-	if _, err := lineChart("bad", "x", "y", []lineSeries{{Name: "nan", XY: plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: nan()}}}}); err == nil {
-		t.Error("a NaN value gave no error")
-	}
-}
-
-func nan() float64 {
-	var zero float64
-	return zero / zero
-}
 
 func TestRevisionHTML(t *testing.T) {
 	v := &revise.Revision{Clip: "c<1>", Edits: []revise.Edit{revise.Set(3, 0)},
@@ -52,7 +29,7 @@ func TestWidgetsOffOutsideNotebook(t *testing.T) {
 		t.Error("widgets enabled outside a notebook")
 	}
 	// Outside a notebook ReviseWidgets returns at once, whatever its input.
-	if err := ReviseWidgets(nil, "clip", nil, 5); err != nil {
+	if err := ReviseWidgets(nil, "clip", nil, 5, nil); err != nil {
 		t.Error(err)
 	}
 }

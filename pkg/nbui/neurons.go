@@ -14,43 +14,16 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/interpret"
 	"github.com/neurotopics/neurotopics/pkg/report"
-	"github.com/neurotopics/neurotopics/pkg/synth"
-	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
-// SynthRenderConfig returns the neuron report's configuration for the
-// synthetic corpus of p, with figures under dir: the clips' frames, their
-// captions and, for the concept targets, the concepts' synonyms as topic
-// words.
-func SynthRenderConfig(p *synthexp.Prepared, dir string) interpret.RenderConfig {
-	c := p.Corpus
-	index := make(map[string]int, len(c.Clips))
-	for i := range c.Clips {
-		index[c.Clips[i].ID] = i
-	}
-	sh := c.FrameShape()
-	names := p.Data.Targets.Names
-	return interpret.RenderConfig{
-		Dir: dir,
-		Frames: func(id string) ([]float32, int, int, int, bool) {
-			i, ok := index[id]
-			if !ok {
-				return nil, 0, 0, 0, false
-			}
-			return c.Frames(i), sh[0], sh[1], sh[2], true
-		},
-		Captions:   func(id string) []string { return p.Data.Captions.ByClip[id] },
-		TopicWords: func(k int) []string { return synth.Synonyms(names[k]) },
-	}
-}
-
 // ShowNeurons shows an interpretation of the semantic units (r) and its
-// rendered report section (interpret.Section(r, cfg) with cfg.Dir = dir):
-// the summary lines, the interpretability (dissection) table, the chart of
-// detected concepts, a table of every unit, and the cards of up to cards
-// units — the detectors whose label agrees with their concept first, then
-// by IoU — each as an HTML card followed by its PNG (bar chart of mean
-// scores over the unit's topics and frame strips of its top clips).
+// report section, whose figures are relative to dir (as Run.Interpretation
+// returns them): the summary lines, the interpretability (dissection)
+// table, the chart of detected concepts, a table of every unit, and the
+// cards of up to cards units — the detectors whose label agrees with their
+// concept first, then by IoU — each as an HTML card followed by its PNG
+// (bar chart of mean scores over the unit's topics and frame strips of its
+// top clips).
 func ShowNeurons(r *interpret.Result, sec *report.Section, dir string, cards int) error {
 	for _, blk := range sec.Blocks {
 		switch b := blk.(type) {

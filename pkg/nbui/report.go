@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // imgSrc matches the relative image sources of a report page.
@@ -67,11 +69,16 @@ func ReportBody(dir string, budget int) (body string, skipped int, err error) {
 }
 
 // ShowReport shows the report written into dir (see ReportBody), with up to
-// InlineBudget bytes of its images.
+// InlineBudget bytes of its images; outside a notebook it prints the
+// page's path.
 func ShowReport(dir string) error {
 	body, skipped, err := ReportBody(dir, InlineBudget)
 	if err != nil {
 		return err
+	}
+	if !gonbui.IsNotebook {
+		fmt.Printf("report: %s (%d sections)\n", filepath.Join(dir, "index.html"), strings.Count(body, "<section id="))
+		return nil
 	}
 	note := ""
 	if skipped > 0 {

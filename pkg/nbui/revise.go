@@ -12,15 +12,30 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/widgets"
 
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/revise"
-	"github.com/neurotopics/neurotopics/pkg/synth"
 )
 
+// TopicWords maps a topic name ("topic 7") to its top words, as the topics
+// stage writes them (topics.StageResult.TopicWords); the revision displays
+// name topics with their first words. Nil: names alone.
+type TopicWords map[string][]string
+
+// name returns a topic's name with its first three words.
+func (w TopicWords) name(topic string) string {
+	ws := w[topic]
+	if topic == "" || len(ws) == 0 {
+		return orDash(topic)
+	}
+	return topic + " (" + strings.Join(ws[:min(3, len(ws))], " ") + ")"
+}
+
 // ShowExplanation shows which units drive each word of a clip's caption
-// (revise.Reviser.Explain): per word its units with their topic labels and
-// prediction differences, the clip's most active units and its top topic
-// scores, and the clip's first reference caption if given.
-func ShowExplanation(ex *revise.Explanation, reference string) {
+// (revise.Reviser.Explain): per word its units with their topic labels
+// (named with words) and prediction differences, the clip's most active
+// units and its top topic scores, and the clip's first reference caption if
+// given.
+func ShowExplanation(ex *revise.Explanation, reference string, words TopicWords) {
 	if !gonbui.IsNotebook {
 		fmt.Print(ex)
 		if reference != "" {
@@ -37,18 +52,18 @@ func ShowExplanation(ex *revise.Explanation, reference string) {
 	for _, w := range ex.Words {
 		parts := make([]string, len(w.Units))
 		for k, u := range w.Units {
-			parts[k] = fmt.Sprintf("unit %d (%s, PD %+.2f, a=%.2f)", u.Unit, orDash(u.Label), u.PD, u.Activation)
+			parts[k] = fmt.Sprintf("unit %d (%s, PD %+.2f, a=%.2f)", u.Unit, words.name(u.Label), u.PD, u.Activation)
 		}
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>", html.EscapeString(w.Word), html.EscapeString(strings.Join(parts, "; ")))
 	}
 	b.WriteString("</table><p>most active units: ")
 	parts := make([]string, len(ex.TopUnits))
 	for k, u := range ex.TopUnits {
-		parts[k] = fmt.Sprintf("%d (%s, a=%.2f)", u.Unit, orDash(u.Label), u.Activation)
+		parts[k] = fmt.Sprintf("%d (%s, a=%.2f)", u.Unit, words.name(u.Label), u.Activation)
 	}
 	b.WriteString(html.EscapeString(strings.Join(parts, ", ")))
 	if len(ex.Topics) > 0 {
-		b.WriteString("<br>top topic scores: " + html.EscapeString(topicList(ex.Topics)))
+		b.WriteString("<br>top topic scores: " + html.EscapeString(topicList(ex.Topics, words)))
 	}
 	b.WriteString("</p></div>")
 	displayHTML(b.String())
@@ -63,10 +78,10 @@ func orDash(s string) string {
 }
 
 // topicList formats topic scores as "name 0.91, name 0.40".
-func topicList(ts []revise.TopicScore) string {
+func topicList(ts []revise.TopicScore, words TopicWords) string {
 	parts := make([]string, len(ts))
 	for k, t := range ts {
-		parts[k] = fmt.Sprintf("%s %.2f", t.Topic, t.Score)
+		parts[k] = fmt.Sprintf("%s %.2f", words.name(t.Topic), t.Score)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -104,7 +119,7 @@ func revisionHTML(v *revise.Revision) string {
 	fmt.Fprintf(&b, `<div class="neurotopics-revision"><p>%s</p>`, html.EscapeString(revisionTitle(v)))
 	fmt.Fprintf(&b, "<p>before: %s", html.EscapeString(v.Before))
 	if len(v.TopicsBefore) > 0 {
-		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsBefore)))
+		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsBefore, nil)))
 	}
 	b.WriteString("<br>after: ")
 	for k, w := range v.Changes {
@@ -121,7 +136,7 @@ func revisionHTML(v *revise.Revision) string {
 		}
 	}
 	if len(v.TopicsAfter) > 0 {
-		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsAfter)))
+		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsAfter, nil)))
 	}
 	if !v.Changed() {
 		b.WriteString("<br><i>(the edits did not change the caption)</i>")
@@ -131,35 +146,58 @@ func revisionHTML(v *revise.Revision) string {
 }
 
 // TopicSwap returns a topic request for a clip whose caption is caption,
-// through topics that have units interpreted as them: "none of" a concept
-// the caption names and "more of" another concept of the same family
-// (colour first, then shape, then motion); failing that, only "none of" a
-// named concept. ok is false if no named concept has units; the caller can
-// then edit units by number.
-func TopicSwap(r *revise.Reviser, caption string) (q revise.Request, ok bool) {
-	hasUnits := func(topic string) bool {
-		_, us, err := r.TopicUnits(topic)
-		return err == nil && len(us) > 0
+// through topics that have units interpreted as them: "none of" the topics
+// of a concept the caption names and "more of" those of another concept of
+// the same family (families in the ground truth's order); failing that,
+// only "none of" a named concept's topics. A concept's topics are
+// r.ConceptTopics' (the topics stage's concept_topics.json), or the topic
+// named like it. ok is false if no named concept has units (or g is nil);
+// the caller can then edit units by number.
+func TopicSwap(r *revise.Reviser, g *dataset.GroundTruth, caption string) (q revise.Request, ok bool) {
+	if g == nil || r.Topics == nil {
+		return revise.Request{}, false
 	}
-	named := synth.ConceptsInCaption(caption)
-	var fallback string
-	for _, fam := range []string{synth.FamilyColor, synth.FamilyShape, synth.FamilyMotion} {
+	topicsOf := func(concept string) []string {
+		names := []string{concept}
+		if r.ConceptTopics != nil {
+			names = r.ConceptTopics[concept]
+		}
+		var out []string
+		for _, t := range names {
+			if _, us, err := r.TopicUnits(t); err == nil && len(us) > 0 {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	named := g.ConceptsInCaption(caption)
+	var fallback []string
+	for _, fam := range g.Families {
 		for _, c := range named {
-			if !strings.HasPrefix(c, fam+":") || !hasUnits(c) {
+			if !slices.Contains(fam.Concepts, c) {
 				continue
 			}
-			if fallback == "" {
-				fallback = c
+			none := topicsOf(c)
+			if len(none) == 0 {
+				continue
 			}
-			for _, other := range synth.AllConcepts() {
-				if strings.HasPrefix(other, fam+":") && !slices.Contains(named, other) && hasUnits(other) {
-					return revise.Request{None: []string{c}, More: []string{other}}, true
+			if fallback == nil {
+				fallback = none
+			}
+			for _, other := range fam.Concepts {
+				if slices.Contains(named, other) {
+					continue
+				}
+				// A topic standing for both concepts would be set to 0 and boosted.
+				more := slices.DeleteFunc(topicsOf(other), func(t string) bool { return slices.Contains(none, t) })
+				if len(more) > 0 {
+					return revise.Request{None: none, More: more}, true
 				}
 			}
 		}
 	}
-	if fallback != "" {
-		return revise.Request{None: []string{fallback}}, true
+	if fallback != nil {
+		return revise.Request{None: fallback}, true
 	}
 	return revise.Request{}, false
 }
@@ -167,7 +205,7 @@ func TopicSwap(r *revise.Reviser, caption string) (q revise.Request, ok bool) {
 // FindTopicSwap decodes the captions of clips ids (their semantic layers
 // as) and returns the first clip whose caption allows a TopicSwap, with
 // that request; ok is false (and k 0) if none does.
-func FindTopicSwap(r *revise.Reviser, ids []string, as [][]float32) (k int, q revise.Request, ok bool, err error) {
+func FindTopicSwap(r *revise.Reviser, g *dataset.GroundTruth, ids []string, as [][]float32) (k int, q revise.Request, ok bool, err error) {
 	if len(ids) != len(as) {
 		return 0, q, false, fmt.Errorf("find topic swap: %d ids for %d rows of a", len(ids), len(as))
 	}
@@ -176,11 +214,26 @@ func FindTopicSwap(r *revise.Reviser, ids []string, as [][]float32) (k int, q re
 		return 0, q, false, fmt.Errorf("find topic swap: %w", err)
 	}
 	for k, c := range caps {
-		if q, ok := TopicSwap(r, c.Text()); ok {
+		if q, ok := TopicSwap(r, g, c.Text()); ok {
 			return k, q, true, nil
 		}
 	}
 	return 0, revise.Request{}, false, nil
+}
+
+// ShowMeasurement shows the revise stage's measurement of the automatic
+// revision rule (its tables) and up to n of the revisions it fixed, decoded
+// by r (the reviser of the measured model, Run.Reviser).
+func ShowMeasurement(m *revise.Measurement, r *revise.Reviser, n int) {
+	Markdown(m.Markdown())
+	fixed := m.Revisions(true, r, revise.MapUnits)
+	if len(fixed) == 0 {
+		Markdown("*The rule fixed no caption of this run.*")
+		return
+	}
+	for k := range fixed[:min(n, len(fixed))] {
+		ShowRevision(&fixed[k])
+	}
 }
 
 // TopUnits returns up to n units of a, most active first, that are active
@@ -241,7 +294,7 @@ func widgetTimeout() time.Duration {
 const sliderSteps = 50
 
 // ReviseWidgets re-captions a clip live as a person edits its semantic
-// layer a: a slider for each of its units most active units (from 0 to
+// layer a (topics named with words): a slider for each of its units most active units (from 0 to
 // twice the unit's high activation, starting at its value) and a select of
 // topic requests ("more of" / "none of" a topic that has units). Every
 // change re-decodes the caption and redraws the revision (before / after,
@@ -252,7 +305,7 @@ const sliderSteps = 50
 // browser answers within 20 s (a headless run) it returns too. So a
 // notebook can call it unconditionally and print its revisions without
 // widgets (ShowRevision) for headless runs.
-func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int) error {
+func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int, words TopicWords) error {
 	if !WidgetsEnabled() {
 		msg := "Widgets are off (quick mode or not a notebook); set NEUROTOPICS_WIDGETS=1 to show them."
 		if gonbui.IsNotebook {
@@ -271,7 +324,7 @@ func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int) error
 			if _, u, err := r.TopicUnits(t); err != nil || len(u) == 0 {
 				continue
 			}
-			options = append(options, "more of "+t, "none of "+t)
+			options = append(options, "more of "+words.name(t), "none of "+words.name(t))
 			requests = append(requests, revise.Request{More: []string{t}}, revise.Request{None: []string{t}})
 		}
 	}
@@ -290,7 +343,7 @@ func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int) error
 		if r.Topics != nil {
 			label = r.Topics.LabelOf(i)
 		}
-		fmt.Fprintf(&b, `<tr><td>unit %d (%s), now %.2f</td><td id="%s"></td></tr>`, i, html.EscapeString(orDash(label)), a[i], rowID[k])
+		fmt.Fprintf(&b, `<tr><td>unit %d (%s), now %.2f</td><td id="%s"></td></tr>`, i, html.EscapeString(words.name(label)), a[i], rowID[k])
 	}
 	selectID, doneID := "nt_topic_"+gonbui.UniqueID(), "nt_done_"+gonbui.UniqueID()
 	fmt.Fprintf(&b, `<tr><td>topic request</td><td id="%s"></td></tr><tr><td></td><td id="%s"></td></tr></table>`, selectID, doneID)

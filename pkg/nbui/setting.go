@@ -1,11 +1,13 @@
 package nbui
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
@@ -88,30 +90,40 @@ func (s Setting) jobs() int {
 // RunArgs returns the flags of `neurotopics run` (after "run") that run the
 // same pipeline as s over the synthetic corpus, or, when data is not nil,
 // over the captions and features data names, sorted by flag name as run
-// lists them in the report. Out, Cache and Jobs are left out: they change
+// lists them in the report. Options at pipeline.DefaultOptions' values (run's
+// flag defaults) are left out, and so are Out, Cache and Jobs: they change
 // no number.
 func (s Setting) RunArgs(data *dataset.Config) []string {
-	o := s.Options
-	flags := map[string]string{
-		"seeds": strconv.Itoa(o.Seeds), "steps": strconv.Itoa(o.Steps), "topics-k": strconv.Itoa(o.TopicsK),
-		"lambda": strconv.FormatFloat(o.Lambda, 'g', -1, 64), "interp-loss": o.InterpLoss,
-		"activity-l1":     strconv.FormatFloat(o.ActivityL1, 'g', -1, 64),
-		"interpret-clips": strconv.Itoa(o.InterpretClips), "transfer-seeds": strconv.Itoa(o.TransferSeeds),
-		"revise-clips": strconv.Itoa(o.ReviseClips),
+	o, def := s.Options, pipeline.DefaultOptions()
+	flags := map[string]string{}
+	// Options at run's defaults are left out, as a person would type it.
+	for _, f := range []struct {
+		name      string
+		v, dflt   any
+		formatted string
+	}{
+		{"seeds", o.Seeds, def.Seeds, strconv.Itoa(o.Seeds)},
+		{"steps", o.Steps, def.Steps, strconv.Itoa(o.Steps)},
+		{"topics-k", o.TopicsK, def.TopicsK, strconv.Itoa(o.TopicsK)},
+		{"lambda", o.Lambda, def.Lambda, strconv.FormatFloat(o.Lambda, 'g', -1, 64)},
+		{"interp-loss", o.InterpLoss, def.InterpLoss, o.InterpLoss},
+		{"activity-l1", o.ActivityL1, def.ActivityL1, strconv.FormatFloat(o.ActivityL1, 'g', -1, 64)},
+		{"set", o.Settings, def.Settings, o.Settings},
+		{"interpret-clips", o.InterpretClips, def.InterpretClips, strconv.Itoa(o.InterpretClips)},
+		{"transfer-seeds", o.TransferSeeds, def.TransferSeeds, strconv.Itoa(o.TransferSeeds)},
+		{"revise-clips", o.ReviseClips, def.ReviseClips, strconv.Itoa(o.ReviseClips)},
+	} {
+		if f.v != f.dflt {
+			flags[f.name] = f.formatted
+		}
 	}
-	if o.Settings != "" {
-		flags["set"] = o.Settings
-	}
+	// The corpus' sizes are always given: run's defaults for them depend on
+	// --quick.
 	if data == nil {
 		flags["synth-train"], flags["synth-val"] = strconv.Itoa(s.SynthTrain), strconv.Itoa(s.SynthVal)
 		flags["synth-test"], flags["frame-fit-frames"] = strconv.Itoa(s.SynthTest), strconv.Itoa(s.FitFrames)
 	} else {
-		for _, c := range data.Captions {
-			flags["captions"] += "," + c
-		}
-		if c, ok := flags["captions"]; ok {
-			flags["captions"] = c[1:]
-		}
+		flags["captions"] = strings.Join(data.Captions, ",")
 		flags["features"] = data.Features
 		for name, v := range map[string]string{"ids": data.IDs, "ground-truth": data.GroundTruth} {
 			if v != "" {
@@ -126,7 +138,7 @@ func (s Setting) RunArgs(data *dataset.Config) []string {
 		flags["quick"] = ""
 	}
 	var args []string
-	for _, name := range slices.Sorted(mapsKeys(flags)) {
+	for _, name := range slices.Sorted(maps.Keys(flags)) {
 		args = append(args, "--"+name)
 		if name != "quick" {
 			args = append(args, flags[name])
@@ -135,20 +147,10 @@ func (s Setting) RunArgs(data *dataset.Config) []string {
 	return args
 }
 
-// mapsKeys lists the keys of m.
-func mapsKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-// reproduce is the command line of s shown in the report: run's flags with
-// their values quoted, as `neurotopics run` writes it.
-func (s Setting) reproduce(data *dataset.Config) string {
+// Command is the command line of `neurotopics run` that runs the same
+// pipeline as s (over the synthetic corpus, or data), without --out: run's
+// flags with their values quoted, as the report shows it.
+func (s Setting) Command(data *dataset.Config) string {
 	args := s.RunArgs(data)
 	out := []string{"run"}
 	for k := 0; k < len(args); k++ {

@@ -2,15 +2,18 @@ package nbui
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/neurotopics/neurotopics/pkg/transfer"
 )
 
-// ShowTransfer shows a transfer experiment: the accuracy table (mean ± sd
-// over seeds, one row per features / method, one column per number of
-// training clips per class), the per-class accuracy with all training
-// clips, and the few-shot chart (written to dir/fewshot.png and .svg).
+// ShowTransfer shows the transfer stage's result (res, read from the
+// stage's folder dir): the accuracy table (mean ± sd over seeds, one row
+// per features / method, one column per number of training clips per
+// class), the per-class accuracy with all training clips, and the few-shot
+// chart the stage drew (dir/fewshot.png; drawn into a temporary folder if
+// it is missing).
 func ShowTransfer(res *transfer.Result, dir string) error {
 	header := []string{"features / method"}
 	for _, s := range res.Config.Shots {
@@ -28,7 +31,7 @@ func ShowTransfer(res *transfer.Result, dir string) error {
 		}
 		rows = append(rows, row)
 	}
-	showTable("neurotopics-transfer", fmt.Sprintf("Action recognition: test accuracy (mean ± sd over %d seeds), %d classes, %d training and %d test clips",
+	showTable("neurotopics-transfer", fmt.Sprintf("Transfer: test accuracy (mean ± sd over %d seeds) of recognising %d classes, %d training and %d test clips",
 		len(res.Config.Seeds), len(res.Classes), res.TrainClips, res.TestClips), header, rows)
 
 	header = append([]string{"features / method"}, res.Classes...)
@@ -47,9 +50,15 @@ func ShowTransfer(res *transfer.Result, dir string) error {
 	if len(rows) > 0 {
 		showTable("neurotopics-transfer-classes", "Per-class accuracy with all training clips (mean over seeds)", header, rows)
 	}
-	png, _, err := transfer.PlotFewShot(res, filepath.Join(dir, "fewshot"))
-	if err != nil {
-		return fmt.Errorf("show transfer: %w", err)
+	png := filepath.Join(dir, "fewshot.png")
+	if _, err := os.Stat(png); err != nil {
+		tmp, err := os.MkdirTemp("", "neurotopics-transfer")
+		if err != nil {
+			return fmt.Errorf("show transfer: %w", err)
+		}
+		if png, _, err = transfer.PlotFewShot(res, filepath.Join(tmp, "fewshot")); err != nil {
+			return fmt.Errorf("show transfer: %w", err)
+		}
 	}
 	return Image(png)
 }

@@ -79,8 +79,12 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 	defer release()
 	stagesDir := filepath.Join(cfg.Out, "stages")
 	r := &Runner{Root: stagesDir, Force: cfg.Force}
+	// topics, 3 stages a model, revise, transfer (with labels), the report.
 	nModels := len(plan.Lambdas) * len(plan.Seeds)
-	sl := &stageLog{w: logw, of: 1 + 3*nModels + 3, r: r}
+	sl := &stageLog{w: logw, of: 1 + 3*nModels + 2, r: r}
+	if d.Labels != nil {
+		sl.of++
+	}
 	// The dataset is the first stage every other one depends on: its key is
 	// the hash of its content (or of the synthetic corpus' configuration).
 	dataRes := &Result{Name: "data", Key: d.Key}
@@ -235,7 +239,6 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 	// Longest first: trainings, then the transfer and the revision, then the
 	// others in order.
 	tasks := append(append(trains, extra...), later...)
-	sl.of = 1 + len(tasks) + 1
 	if err := sl.runTasks(tasks, cfg.Jobs, progress); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted (finished stages and the newest training checkpoints are kept; run again to resume): %w", err)

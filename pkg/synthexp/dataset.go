@@ -133,3 +133,10 @@ func mkdirAll(dir string) error {
 	}
 	return nil
 }
+
+// Corpus is a generated synthetic corpus (pkg/synth's), named here so that
+// callers outside the synthetic experiments need not import the generator.
+type Corpus = synth.Corpus
+
+// Generate generates the synthetic corpus of cfg (synth.Generate).
+func Generate(cfg SynthConfig) (*Corpus, error) { return synth.Generate(cfg) }
