@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
+	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/topics"
 )
 
@@ -67,17 +68,9 @@ them (a folder written by "neurotopics synth" works).`,
 			for _, msg := range caps.Warnings {
 				fmt.Fprintln(w, "warning:", msg)
 			}
-			start := time.Now()
-			c, err := topics.FromCaptions(caps, text)
-			if err != nil {
-				return fmt.Errorf("topics: %w", err)
-			}
-			p := c.Prep
-			fmt.Fprintf(w, "corpus: %d clips, %d captions; %d of %d tokens kept (dropped: %d stop words, %d short, %d numbers, %d rare, %d frequent, %d damped repeats), vocabulary %d words (%.2fs)\n",
-				p.Docs, caps.NumCaptions(), p.Tokens, p.RawTokens, p.StopTokens, p.ShortTokens, p.NumberTokens, p.RareTokens, p.FrequentTokens, p.DampedTokens, p.Vocab, time.Since(start).Seconds())
-			for _, msg := range p.Warnings {
-				fmt.Fprintln(w, "warning:", msg)
-			}
+			// The stage `run` runs: LDA, labels, plots, the topics' match to
+			// the ground truth's concepts or to the reference-derived one.
+			in := topics.StageInput{Data: &dataset.Dataset{Name: strings.Join(captions, ", "), Captions: caps}, Log: w}
 			if !quiet {
 				bar := progressbar.NewOptions(cfg.Iterations,
 					progressbar.OptionSetVisibility(term.IsTerminal(int(os.Stderr.Fd()))),
@@ -86,49 +79,25 @@ them (a folder written by "neurotopics synth" works).`,
 					progressbar.OptionShowCount(),
 					progressbar.OptionThrottle(100*time.Millisecond),
 					progressbar.OptionClearOnFinish())
-				cfg.Progress = func(done, _ int) { _ = bar.Set(done) }
+				in.Progress = func(done, _ int) { _ = bar.Set(done) }
 				defer func() { _ = bar.Finish() }()
 			}
-			m, err := topics.Train(c, cfg)
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
+			r, err := topics.Stage(cmd.Context(), in, topics.StageConfig{LDA: cfg, Text: text, LabelK: labelK, LabelMinWeight: minWeight}, out)
 			if err != nil {
 				return fmt.Errorf("topics: %w", err)
 			}
-			l := m.Labels(labelK, minWeight)
-			q, err := topics.Evaluate(m, c, l)
-			if err != nil {
-				return fmt.Errorf("topics: %w", err)
-			}
-			fmt.Fprintf(w, "trained K=%d, α=%g, β=%g, %d sweeps × %d MH proposals per token in %.2fs; perplexity %.1f",
-				cfg.K, cfg.Alpha, cfg.Beta, cfg.Iterations, cfg.MHSteps, m.TrainSeconds, m.Perplexity)
-			if m.HeldOutPerplexity > 0 {
-				fmt.Fprintf(w, ", held-out perplexity %.1f (%.0f%% of tokens)", m.HeldOutPerplexity, 100*cfg.HeldOut)
-			}
-			fmt.Fprintf(w, "\ncoherence: NPMI@10 %.3f (top words by φ), %.3f (label-derived, %d topics used); diversity@25 %.3f\n",
-				q.NPMI, q.LabelNPMI, q.LabelTopicsUsed, q.Diversity)
-			labelled := 0
-			for _, ts := range l.Topics {
-				labelled += len(ts)
-			}
-			fmt.Fprintf(w, "labels: top %d topics with θ ≥ %g, %.2f topics per clip on average\n\n",
-				labelK, minWeight, float64(labelled)/float64(max(1, len(l.Topics))))
+			m, q := r.Model, r.Quality
+			fmt.Fprintln(w)
 			if err := topics.WriteTable(w, m, q, words, rows); err != nil {
 				return fmt.Errorf("topics: %w", err)
 			}
 			if rows > 0 && rows < m.K {
 				fmt.Fprintf(w, "… %d more topics in %s\n", m.K-rows, filepath.Join(out, topics.TopicsFile))
 			}
-			if err := topics.Save(out, m, l, q); err != nil {
-				return fmt.Errorf("topics: %w", err)
-			}
-			var plots []string
-			for _, ext := range []string{".png", ".svg"} {
-				path := filepath.Join(out, "topics"+ext)
-				if err := topics.WritePlot(path, m, q); err != nil {
-					return fmt.Errorf("topics: %w", err)
-				}
-				plots = append(plots, path)
-			}
-			fmt.Fprintf(w, "\nwrote %s (model, φ, θ, labels, topics.csv) and %s\n", out, strings.Join(plots, ", "))
+			fmt.Fprintf(w, "\nwrote %s (model, φ, θ, labels, topics.csv, topics.png/svg, the topics' concept maps)\n", out)
 			return nil
 		},
 	}

@@ -115,7 +115,19 @@ func Stage(ctx context.Context, in StageInput, cfg StageConfig, dir string) (*St
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "trained K=%d in %.2fs; NPMI@10 %.3f, label NPMI %.3f, diversity@25 %.3f\n", m.K, m.TrainSeconds, q.NPMI, q.LabelNPMI, q.Diversity)
+	fmt.Fprintf(log, "trained K=%d, α=%g, β=%g, %d sweeps × %d MH proposals per token in %.2fs; perplexity %.1f",
+		lda.K, lda.Alpha, lda.Beta, lda.Iterations, lda.MHSteps, m.TrainSeconds, m.Perplexity)
+	if m.HeldOutPerplexity > 0 {
+		fmt.Fprintf(log, ", held-out perplexity %.1f (%.0f%% of tokens)", m.HeldOutPerplexity, 100*lda.HeldOut)
+	}
+	labelled := 0
+	for _, ts := range l.Topics {
+		labelled += len(ts)
+	}
+	fmt.Fprintf(log, "\ncoherence: NPMI@10 %.3f (top words by φ), %.3f (label-derived, %d topics used); diversity@25 %.3f\n",
+		q.NPMI, q.LabelNPMI, q.LabelTopicsUsed, q.Diversity)
+	fmt.Fprintf(log, "labels: top %d topics with θ ≥ %g, %.2f topics per clip on average\n",
+		cfg.LabelK, cfg.LabelMinWeight, float64(labelled)/float64(max(1, len(l.Topics))))
 	if err := Save(dir, m, l, q); err != nil {
 		return nil, err
 	}
