@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -133,14 +132,9 @@ func EvalStage(ctx context.Context, in EvalInput, cfg EvalConfig, dir string) (*
 
 // LoadEval reads what EvalStage wrote into dir.
 func LoadEval(dir string) (*EvalReport, error) {
-	path := filepath.Join(dir, EvalFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading the evaluation: %w", err)
-	}
 	var r EvalReport
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("loading the evaluation: %s: %s", path, corpus.DescribeJSONError(b, err))
+	if err := corpus.ReadJSONFile(filepath.Join(dir, EvalFile), &r); err != nil {
+		return nil, fmt.Errorf("loading the evaluation: %w", err)
 	}
 	return &r, nil
 }

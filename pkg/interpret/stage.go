@@ -476,14 +476,9 @@ func writeStage(in StageInput, cfg StageConfig, dir string, m *captioner.Model, 
 // dir: units.json, and the attribution's time from metrics.json where
 // present. The dissection (not saved in units.json) is nil.
 func LoadResult(dir string) (*Result, error) {
-	path := filepath.Join(dir, UnitsJSON)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("interpret stage: %w", err)
-	}
 	var r Result
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("interpret stage: %s: %s", path, corpus.DescribeJSONError(b, err))
+	if err := corpus.ReadJSONFile(filepath.Join(dir, UnitsJSON), &r); err != nil {
+		return nil, fmt.Errorf("interpret stage: %w", err)
 	}
 	var metrics struct {
 		Seconds float64 `json:"seconds"`

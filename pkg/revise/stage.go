@@ -313,14 +313,9 @@ func writeJSON(path string, v any) error {
 
 // LoadMeasurement reads what MeasureStage wrote into dir (measure.json).
 func LoadMeasurement(dir string) (*Measurement, error) {
-	path := filepath.Join(dir, MeasureJSONFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the revision measurement: %w", err)
-	}
 	var m Measurement
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, corpus.DescribeJSONError(b, err))
+	if err := corpus.ReadJSONFile(filepath.Join(dir, MeasureJSONFile), &m); err != nil {
+		return nil, fmt.Errorf("reading the revision measurement: %w", err)
 	}
 	return &m, nil
 }

@@ -2,11 +2,9 @@ package topics
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -204,12 +202,8 @@ func LoadStage(dir string) (*StageResult, error) {
 		v    any
 	}{{QualityFile, &r.Quality}, {ConceptsFile, &r.Concepts}, {TopicConceptsFile, &r.TopicConcepts},
 		{ConceptTopicsFile, &r.ConceptTopics}, {TopicWordsFile, &r.TopicWords}, {TruthFile, &tf}} {
-		b, err := os.ReadFile(filepath.Join(dir, f.name))
-		if err != nil {
+		if err := corpus.ReadJSONFile(filepath.Join(dir, f.name), f.v); err != nil {
 			return nil, fmt.Errorf("topics stage: %w (run again with --force to recompute it)", err)
-		}
-		if err := json.Unmarshal(b, f.v); err != nil {
-			return nil, fmt.Errorf("topics stage: %s: %s (run again with --force to recompute it)", filepath.Join(dir, f.name), corpus.DescribeJSONError(b, err))
 		}
 	}
 	if tf.GroundTruth == nil {

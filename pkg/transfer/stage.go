@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -108,14 +107,9 @@ func RunStage(ctx context.Context, in StageInput, cfg StageConfig, dir string) (
 
 // LoadResult reads the Result that RunStage wrote into dir.
 func LoadResult(dir string) (*Result, error) {
-	path := filepath.Join(dir, ResultFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading the transfer result: %w", err)
-	}
 	var r Result
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("loading the transfer result: %s: %s", path, corpus.DescribeJSONError(b, err))
+	if err := corpus.ReadJSONFile(filepath.Join(dir, ResultFile), &r); err != nil {
+		return nil, fmt.Errorf("loading the transfer result: %w", err)
 	}
 	return &r, nil
 }

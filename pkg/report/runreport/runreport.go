@@ -6,7 +6,6 @@
 package runreport
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -389,12 +388,8 @@ func labelsNote(name string) string {
 
 // readJSON decodes a stage's JSON file into v; a damaged file names the fix.
 func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w (the cached stage is damaged: run again with --force, or delete its folder)", path, err)
+	if err := corpus.ReadJSONFile(path, v); err != nil {
+		return fmt.Errorf("%w (a damaged cached stage: run again with --force, or delete its folder)", err)
 	}
 	return nil
 }
