@@ -14,9 +14,13 @@ export JUPYTER_DATA_DIR=${JUPYTER_DATA_DIR:-$tmp/jupyter}
 docker/install-notebook-env.sh
 export PATH="$(go env GOPATH)/bin:$PATH"
 export NEUROTOPICS_QUICK=1
-# The notebooks write their runs under $TMPDIR: a folder of this test's own,
-# so that two test runs (or a user's notebook) never share one.
+# The notebooks write their run under $TMPDIR (nbui.WorkDir): a folder of this
+# test's own, so that two test runs (or a user's notebook) never share one.
+# They share that one run: 00 computes it, the others read it from the cache.
 export TMPDIR="$tmp/tmp"
+unset NEUROTOPICS_NOTEBOOK_DIR
+# 00's "Your own data" cell must take the skipped path that its check expects.
+unset NEUROTOPICS_CAPTIONS NEUROTOPICS_FEATURES NEUROTOPICS_IDS NEUROTOPICS_GROUND_TRUTH
 mkdir -p "$TMPDIR"
 # GoNB compiles the cells like the Docker image does: with the Go backend's
 # SIMD kernels (docs/benchmarks.md).
