@@ -138,28 +138,11 @@ func (f *runFlags) registerSynth(fs *pflag.FlagSet) {
 
 // synthConfig is the synthetic corpus and frame encoder of the flags.
 func (f *runFlags) synthConfig() (synthexp.Config, error) {
-	cfg := synthexp.DefaultConfig()
-	cfg.CacheDir = f.cache
-	if cfg.CacheDir == "" {
-		cfg.CacheDir = filepath.Join(f.out, "stages", "features")
+	cache := f.cache
+	if cache == "" {
+		cache = filepath.Join(f.out, "stages", "features")
 	}
-	cfg.Encoder.FitFrames = 3000
-	if f.quick {
-		cfg.Synth.Train, cfg.Synth.Val, cfg.Synth.Test = 600, 100, 200
-		cfg.Encoder.FitFrames = 1000
-	}
-	for _, o := range []struct {
-		v   int
-		dst *int
-	}{{f.synthTrain, &cfg.Synth.Train}, {f.synthVal, &cfg.Synth.Val}, {f.synthTest, &cfg.Synth.Test}, {f.fitFrames, &cfg.Encoder.FitFrames}} {
-		if o.v < 0 {
-			return cfg, fmt.Errorf("a size flag is %d; expected ≥ 0 (0 = the default)", o.v)
-		}
-		if o.v > 0 {
-			*o.dst = o.v
-		}
-	}
-	return cfg, nil
+	return synthexp.RunConfig(f.quick, synthexp.Sizes{Train: f.synthTrain, Val: f.synthVal, Test: f.synthTest, FitFrames: f.fitFrames}, cache)
 }
 
 // dataset loads the run's data: real captions and features (--captions,
@@ -204,10 +187,7 @@ func (f *runFlags) dataset(cmd *cobra.Command, b compute.Backend) (*dataset.Data
 		how = "read cached"
 	}
 	fmt.Fprintf(log, "features: %s %d clips × %d frames of dim %d in %.1fs (%s)\n", how, d.NumClips(), cfg.Synth.Frames, d.Features.Dim, time.Since(start).Seconds(), p.FeatureDir)
-	return d, struct {
-		Synth     synthexp.SynthConfig `json:"synth"`
-		FitFrames int                  `json:"frame_fit_frames"`
-	}{cfg.Synth, cfg.Encoder.FitFrames}, nil
+	return d, cfg.Source(), nil
 }
 
 func runPipeline(cmd *cobra.Command, f *runFlags) error {

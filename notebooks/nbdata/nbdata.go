@@ -17,24 +17,15 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/synthexp"
 )
 
-// SynthConfig is the synthetic corpus and frame encoder of setting s: the
-// defaults with s's sizes and, when s.Cache is set, that feature cache —
-// what `neurotopics run` builds from the flags s.RunArgs(nil) gives.
-func SynthConfig(s nbui.Setting) synthexp.Config {
-	cfg := synthexp.DefaultConfig()
-	if s.Cache != "" {
-		cfg.CacheDir = s.Cache
+// SynthConfig is the synthetic corpus and frame encoder of setting s, as
+// `neurotopics run` builds it from the flags s.RunArgs(nil) gives (the
+// default feature cache unless s.Cache is set).
+func SynthConfig(s nbui.Setting) (synthexp.Config, error) {
+	cache := s.Cache
+	if cache == "" {
+		cache = synthexp.DefaultConfig().CacheDir
 	}
-	cfg.Synth.Train, cfg.Synth.Val, cfg.Synth.Test = s.SynthTrain, s.SynthVal, s.SynthTest
-	cfg.Encoder.FitFrames = s.FitFrames
-	return cfg
-}
-
-// SynthSource describes the synthetic corpus of a run in its config.json,
-// as `neurotopics run` does.
-type SynthSource struct {
-	Synth     synthexp.SynthConfig `json:"synth"`
-	FitFrames int                  `json:"frame_fit_frames"`
+	return synthexp.RunConfig(false, synthexp.Sizes{Train: s.SynthTrain, Val: s.SynthVal, Test: s.SynthTest, FitFrames: s.FitFrames}, cache)
 }
 
 // Synthetic generates the synthetic corpus of setting s and encodes its
@@ -42,7 +33,10 @@ type SynthSource struct {
 // on the dataset. It returns the dataset and its source for
 // nbui.Pipeline.
 func Synthetic(b compute.Backend, s nbui.Setting) (*dataset.Dataset, any, error) {
-	cfg := SynthConfig(s)
+	cfg, err := SynthConfig(s)
+	if err != nil {
+		return nil, nil, err
+	}
 	start := time.Now()
 	update, done := nbui.Progress("encoding frames (clips)")
 	d, p, err := synthexp.Dataset(b, cfg, update)
@@ -55,5 +49,5 @@ func Synthetic(b compute.Backend, s nbui.Setting) (*dataset.Dataset, any, error)
 		how = "read from the cache"
 	}
 	nbui.ShowDataset(d, fmt.Sprintf("Frame features %s in %.1f s.", how, time.Since(start).Seconds()))
-	return d, SynthSource{Synth: cfg.Synth, FitFrames: cfg.Encoder.FitFrames}, nil
+	return d, cfg.Source(), nil
 }

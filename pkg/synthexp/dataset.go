@@ -140,3 +140,44 @@ type Corpus = synth.Corpus
 
 // Generate generates the synthetic corpus of cfg (synth.Generate).
 func Generate(cfg SynthConfig) (*Corpus, error) { return synth.Generate(cfg) }
+
+// Sizes are a run's corpus sizes and the frames its frame encoder is fitted
+// on; 0 keeps the default.
+type Sizes struct {
+	Train, Val, Test, FitFrames int
+}
+
+// RunConfig is the synthetic corpus and frame encoder of `neurotopics run`:
+// the default corpus (5000/500/1000 clips, encoder fitted on 3000 frames),
+// or with quick the small one (600/100/200, 1000 frames), with the sizes of
+// s where they are set, its features cached in cache.
+func RunConfig(quick bool, s Sizes, cache string) (Config, error) {
+	cfg := DefaultConfig()
+	cfg.CacheDir = cache
+	cfg.Encoder.FitFrames = 3000
+	if quick {
+		cfg.Synth.Train, cfg.Synth.Val, cfg.Synth.Test = 600, 100, 200
+		cfg.Encoder.FitFrames = 1000
+	}
+	for _, o := range []struct {
+		v   int
+		dst *int
+	}{{s.Train, &cfg.Synth.Train}, {s.Val, &cfg.Synth.Val}, {s.Test, &cfg.Synth.Test}, {s.FitFrames, &cfg.Encoder.FitFrames}} {
+		if o.v < 0 {
+			return cfg, fmt.Errorf("a corpus size is %d; expected ≥ 0 (0 = the default)", o.v)
+		}
+		if o.v > 0 {
+			*o.dst = o.v
+		}
+	}
+	return cfg, nil
+}
+
+// Source describes a run's synthetic corpus in its config.json.
+type Source struct {
+	Synth     SynthConfig `json:"synth"`
+	FitFrames int         `json:"frame_fit_frames"`
+}
+
+// Source returns the description of cfg's corpus for config.json.
+func (cfg Config) Source() Source { return Source{Synth: cfg.Synth, FitFrames: cfg.Encoder.FitFrames} }
