@@ -15,12 +15,12 @@ const DefaultTruthWords = 8
 // ReferenceTruth derives a ground truth from the references, for data that
 // has none: every topic k is a family "t<k>" whose concepts are its top
 // words ("t3:dog"), each word in the one topic where it is most probable; a
-// clip has a concept when at least two of its references use the word (or
-// its only reference does); the lexicon maps every caption token that the
+// clip has a concept when one of its references uses the word; the lexicon maps every caption token that the
 // model reads as such a word (stems included) to it. A generated caption is
 // then wrong about a family when it names one of its words that the clip's
 // references do not use, and its right concept is a word of the same topic
-// that they do use.
+// that they do use. A synonym that no reference uses counts as wrong: the
+// references are all it knows.
 func ReferenceTruth(m *Model, caps *corpus.Captions, words int) *dataset.GroundTruth {
 	// Each word's topic: where φ is largest.
 	best := make([]int, m.V)
@@ -75,11 +75,10 @@ func ReferenceTruth(m *Model, caps *corpus.Captions, words int) *dataset.GroundT
 				}
 			}
 		}
-		need := min(2, len(refs))
 		var have []string
 		for _, f := range g.Families {
 			for _, c := range f.Concepts {
-				if uses[c] >= need && need > 0 {
+				if uses[c] > 0 {
 					have = append(have, c)
 				}
 			}

@@ -222,7 +222,7 @@ func Write(in Input) error {
 	if in.GroundTruth {
 		ts.Add(ft)
 	} else {
-		conceptCaption = "Topics, their top words and the reference word (\"t<topic>:<word>\", present where ≥ 2 of a clip's references use it) whose clips each labels best"
+		conceptCaption = "Topics, their top words and the reference word (\"t<topic>:<word>\", present where a reference of the clip uses it) whose clips each labels best"
 	}
 	tt := report.Table{Caption: conceptCaption, Header: []string{"topic", "clips", "top words", "concept", "IoU"}}
 	for _, tc := range cr.Topics {

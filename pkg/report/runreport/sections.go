@@ -54,7 +54,7 @@ func addRevision(rep *report.Report, in Input) error {
 	rs := rep.AddSection("revision", "Revising wrong captions through the units")
 	what := "names a wrong colour, shape or motion"
 	if !in.GroundTruth {
-		what = "uses a word of a topic's top words that none of the clip's references uses while they use another word of that topic (the reference-derived truth of the topics stage: a clip has a word when ≥ 2 of its references use it); the right concept is that other word"
+		what = "uses a word of a topic's top words that none of the clip's references uses while they use another word of that topic (the reference-derived truth of the topics stage: a clip has a word when one of its references uses it; a synonym the references never use counts as wrong); the right concept is that other word"
 	}
 	rs.Add(report.Paragraph(fmt.Sprintf("The test clips whose greedy caption %s (%d of %d clips). The rule a person would follow: suppress the units labelled with a topic of the wrong concept, boost those of the right one (here to %g × their high activation); fixed = the revised caption names the right concept and no longer the wrong one; damaged = it now names a wrong concept of another family. Random: the same number of random active units; random other: as many drawn only from the active units the rule does not edit. Steering: move the semantic layer along the topic head's direction right − wrong.",
 		what, ms.All.Cases, ms.Clips, fixed.Strength)))
