@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -226,7 +227,8 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	return nil
 }
 
-// reproduceArgs lists the flags of cmd that were set, as given.
+// reproduceArgs lists the flags of cmd that were set, as a shell would take
+// them.
 func reproduceArgs(cmd *cobra.Command) []string {
 	var args []string
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
@@ -237,7 +239,14 @@ func reproduceArgs(cmd *cobra.Command) []string {
 			args = append(args, "--"+fl.Name)
 			return
 		}
-		args = append(args, "--"+fl.Name, strconv.Quote(fl.Value.String()))
+		v := fl.Value.String()
+		if sv, ok := fl.Value.(pflag.SliceValue); ok {
+			v = strings.Join(sv.GetSlice(), ",")
+		}
+		if v == "" || strings.ContainsAny(v, " \t\"'$;&|<>*?()[]{}\\`!#~") {
+			v = strconv.Quote(v)
+		}
+		args = append(args, "--"+fl.Name, v)
 	})
 	return args
 }

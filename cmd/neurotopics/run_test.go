@@ -225,3 +225,17 @@ func TestHelperRunProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReproduceArgs: the report's command line gives the flags as a shell
+// takes them back.
+func TestReproduceArgs(t *testing.T) {
+	cmd := newRunCmd()
+	if err := cmd.Flags().Parse([]string{"--captions", "a.json,b dir", "--set", "x=1;y=2", "--quick", "--out", "o", "--steps", "30"}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(reproduceArgs(cmd), " ")
+	want := `--captions "a.json,b dir" --quick --set "x=1;y=2" --steps 30`
+	if got != want {
+		t.Errorf("reproduceArgs = %s; want %s", got, want)
+	}
+}
