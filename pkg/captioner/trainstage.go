@@ -60,6 +60,13 @@ func TrainStage(ctx context.Context, in TrainStageInput, cfg TrainStageConfig, d
 	if err != nil {
 		return nil, err
 	}
+	if in.Log != nil {
+		resumed := ""
+		if res.Resumed > 0 {
+			resumed = fmt.Sprintf(", resumed from step %d", res.Resumed)
+		}
+		fmt.Fprintf(in.Log, "trained %d steps this run%s, median %.1f ms a step\n", res.Steps, resumed, float64(res.StepTime.Microseconds())/1000)
+	}
 	latest, err := LatestCheckpoint(in.CheckpointDir)
 	if err != nil {
 		return nil, err
