@@ -218,7 +218,7 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	if f.quiet || !isTerminal(logw) {
 		progress = io.Discard
 	}
-	sum, err := pipeline.Run(ctx, d, plan, pipeline.RunConfig{Out: f.out, Force: f.force, Jobs: f.jobs, Backend: b, Log: logw, Progress: progress,
+	sum, err := pipeline.Run(ctx, d, plan, pipeline.RunConfig{Out: f.out, Force: f.force, Jobs: f.jobs, Log: logw, Progress: progress,
 		Reproduce: pipeline.Reproduce(append([]string{"run"}, reproduceArgs(cmd)...))})
 	if err != nil {
 		return err

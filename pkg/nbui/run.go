@@ -64,7 +64,7 @@ func Pipeline(ctx context.Context, b compute.Backend, d *dataset.Dataset, source
 		data = c
 	}
 	disp := newRunDisplay()
-	sum, err := pipeline.Run(ctx, d, plan, pipeline.RunConfig{Out: s.Out, Jobs: s.jobs(), Backend: b,
+	sum, err := pipeline.Run(ctx, d, plan, pipeline.RunConfig{Out: s.Out, Jobs: s.jobs(),
 		Log: disp.logWriter(), Progress: disp.progressWriter(), Reproduce: s.Command(data)})
 	if err != nil {
 		disp.finish("failed: "+err.Error(), false)
