@@ -247,3 +247,18 @@ func (l *Labels) classesOf() []int {
 	}
 	return out
 }
+
+// TestGroundTruthConcurrent: stages running side by side share one ground
+// truth (the race detector runs this in scripts/test.sh).
+func TestGroundTruthConcurrent(t *testing.T) {
+	g := sampleTruth()
+	done := make(chan []string)
+	for i := 0; i < 4; i++ {
+		go func() { done <- g.ConceptsInCaption("a blue ball") }()
+	}
+	for i := 0; i < 4; i++ {
+		if got := <-done; strings.Join(got, ",") != "color:blue,shape:circle" {
+			t.Errorf("concepts %v", got)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 )
@@ -29,7 +30,10 @@ type GroundTruth struct {
 	// cards as a concept's words).
 	Synonyms map[string][]string `json:"synonyms,omitempty"`
 
-	rank map[string]int
+	// rank orders concepts as Concepts does; made once, as stages running
+	// side by side share the ground truth.
+	rankOnce sync.Once
+	rank     map[string]int
 }
 
 // Family is one family of concepts.
@@ -68,12 +72,13 @@ func (g *GroundTruth) Has(clip, concept string) bool {
 }
 
 func (g *GroundTruth) ranks() map[string]int {
-	if g.rank == nil {
-		g.rank = map[string]int{}
+	g.rankOnce.Do(func() {
+		rank := map[string]int{}
 		for i, c := range g.Concepts() {
-			g.rank[c] = i
+			rank[c] = i
 		}
-	}
+		g.rank = rank
+	})
 	return g.rank
 }
 
