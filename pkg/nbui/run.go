@@ -240,7 +240,7 @@ func (r *Run) ShowLog(name string) error {
 
 // Topics reads the topics stage.
 func (r *Run) Topics() (*topics.StageResult, error) {
-	dir, err := r.StageDir("topics")
+	dir, err := r.StageDir(pipeline.StageTopics)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +250,7 @@ func (r *Run) Topics() (*topics.StageResult, error) {
 // Targets reads the targets the models were trained on: the clips' topic
 // labels of the topics stage.
 func (r *Run) Targets() (*captioner.Targets, error) {
-	dir, err := r.StageDir("topics")
+	dir, err := r.StageDir(pipeline.StageTopics)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (r *Run) Model(lambda float64) (*captioner.Model, error) {
 	if m := r.models[lambda]; m != nil {
 		return m, nil
 	}
-	dir, err := r.StageDir("train-" + r.ModelName(lambda))
+	dir, err := r.StageDir(pipeline.StageTrain + r.ModelName(lambda))
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +280,7 @@ func (r *Run) Model(lambda float64) (*captioner.Model, error) {
 
 // Eval reads the evaluation of the model of interpretive weight lambda.
 func (r *Run) Eval(lambda float64) (*captioner.EvalReport, error) {
-	dir, err := r.StageDir("eval-" + r.ModelName(lambda))
+	dir, err := r.StageDir(pipeline.StageEval + r.ModelName(lambda))
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (r *Run) Eval(lambda float64) (*captioner.EvalReport, error) {
 // weight lambda: its units, its report section and the stage's folder (the
 // section's figures are relative to it), for ShowNeurons.
 func (r *Run) Interpretation(lambda float64) (*interpret.Result, *report.Section, string, error) {
-	dir, err := r.StageDir("interpret-" + r.ModelName(lambda))
+	dir, err := r.StageDir(pipeline.StageInterpret + r.ModelName(lambda))
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -312,7 +312,7 @@ func (r *Run) Transfer() (res *transfer.Result, dir string, ok bool, err error) 
 	if r.Data.Labels == nil {
 		return nil, "", false, nil
 	}
-	if dir, err = r.StageDir("transfer"); err != nil {
+	if dir, err = r.StageDir(pipeline.StageTransfer); err != nil {
 		return nil, "", false, err
 	}
 	res, err = transfer.LoadResult(dir)
@@ -322,7 +322,7 @@ func (r *Run) Transfer() (res *transfer.Result, dir string, ok bool, err error) 
 // Revision reads the revise stage's measurement of the automatic revision
 // rule.
 func (r *Run) Revision() (*revise.Measurement, error) {
-	dir, err := r.StageDir("revise")
+	dir, err := r.StageDir(pipeline.StageRevise)
 	if err != nil {
 		return nil, err
 	}
@@ -342,5 +342,5 @@ func (r *Run) Reviser(lambda float64) (*revise.Reviser, error) {
 		return nil, err
 	}
 	return revise.BuildReviser(revise.ReviserInput{Model: m, Data: captioner.DataOf(r.Data, nil), ConceptTopics: t.ConceptTopics},
-		revise.DefaultMeasureStageConfig().Reviser)
+		r.Plan.ReviseConfig().Reviser)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
+	"github.com/neurotopics/neurotopics/pkg/revise"
 	"github.com/neurotopics/neurotopics/pkg/topics"
 )
 
@@ -155,6 +156,25 @@ func (p Plan) ModelSettings(lambda float64, seed int) string {
 // ModelName names the model of (λ, seed).
 func ModelName(lambda float64, seed int) string {
 	return fmt.Sprintf("lambda%s-seed%d", strconv.FormatFloat(lambda, 'g', -1, 64), seed)
+}
+
+// The names of a run's stages (a model's stages add the model's name,
+// ModelName: "train-lambda0.1-seed1").
+const (
+	StageTopics    = "topics"
+	StageTrain     = "train-"
+	StageEval      = "eval-"
+	StageInterpret = "interpret-"
+	StageTransfer  = "transfer"
+	StageRevise    = "revise"
+)
+
+// ReviseConfig is the plan's revise stage: revise measure's defaults, the
+// plan's clips and the stepwise protocol's strengths.
+func (p Plan) ReviseConfig() revise.MeasureStageConfig {
+	cfg := revise.DefaultMeasureStageConfig()
+	cfg.Clips, cfg.Steps = p.ReviseClips, p.ReviseSteps
+	return cfg
 }
 
 // TopicsConfig is the plan's topics stage.

@@ -98,7 +98,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 
 	// 1. topics.
 	var topicsOut *topics.StageResult
-	topicsRes, err := sl.do(Stage{Name: "topics", Config: plan.TopicsConfig(), After: []*Result{dataRes}, Run: func(dir string) error {
+	topicsRes, err := sl.do(Stage{Name: StageTopics, Config: plan.TopicsConfig(), After: []*Result{dataRes}, Run: func(dir string) error {
 		log, closeLog := logFile(dir)
 		defer closeLog()
 		var err error
@@ -140,7 +140,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 				return nil, fmt.Errorf("settings %q: %w", plan.Settings, err)
 			}
 			train := &task{build: func(bar io.Writer) Stage {
-				st := Stage{Name: "train-" + m.name, Config: tcfg, After: []*Result{topicsRes}}
+				st := Stage{Name: StageTrain + m.name, Config: tcfg, After: []*Result{topicsRes}}
 				key, err := Key(st)
 				if err != nil {
 					st.Run = func(string) error { return err }
@@ -172,7 +172,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 			ecfg := captioner.DefaultEvalConfig()
 			ecfg.Baselines = si == 0 && i == 0 // the human ceiling and constant floor, once
 			eval := &task{deps: []*task{train}, build: func(io.Writer) Stage {
-				return Stage{Name: "eval-" + m.name, Config: ecfg, After: []*Result{m.train}, Run: func(dir string) error {
+				return Stage{Name: StageEval + m.name, Config: ecfg, After: []*Result{m.train}, Run: func(dir string) error {
 					log, closeLog := logFile(dir)
 					defer closeLog()
 					b, err := newBackend()
@@ -190,7 +190,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 				icfg.Head = "probe" // a baseline's topic head is untrained
 			}
 			interp := &task{deps: []*task{train}, build: func(bar io.Writer) Stage {
-				return Stage{Name: "interpret-" + m.name, Config: icfg, After: []*Result{m.train, topicsRes}, Run: func(dir string) error {
+				return Stage{Name: StageInterpret + m.name, Config: icfg, After: []*Result{m.train, topicsRes}, Run: func(dir string) error {
 					log, closeLog := logFile(dir)
 					defer closeLog()
 					b, err := newBackend()
@@ -224,7 +224,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 			tcfg.Seeds = append(tcfg.Seeds, uint64(s))
 		}
 		tr := &task{deps: trains[:2], build: func(bar io.Writer) Stage {
-			return Stage{Name: "transfer", Config: tcfg, After: []*Result{base.train, interpModel.train}, Run: func(dir string) error {
+			return Stage{Name: StageTransfer, Config: tcfg, After: []*Result{base.train, interpModel.train}, Run: func(dir string) error {
 				log, closeLog := logFile(dir)
 				defer closeLog()
 				b, err := newBackend()
@@ -242,10 +242,9 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 		tr.done = func(res *Result) { transferRes = res }
 		extra = append(extra, tr)
 	}
-	rcfg := revise.DefaultMeasureStageConfig()
-	rcfg.Clips, rcfg.Steps = plan.ReviseClips, plan.ReviseSteps
+	rcfg := plan.ReviseConfig()
 	rv := &task{deps: trains[1:2], build: func(bar io.Writer) Stage {
-		return Stage{Name: "revise", Config: rcfg, After: []*Result{interpModel.train, topicsRes}, Run: func(dir string) error {
+		return Stage{Name: StageRevise, Config: rcfg, After: []*Result{interpModel.train, topicsRes}, Run: func(dir string) error {
 			log, closeLog := logFile(dir)
 			defer closeLog()
 			b, err := newBackend()
