@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (the README's; .ci/run calls it):
-#   go vet, every test of every package, then the loaders again under -race.
+#   ffmpeg installed when missing, go vet, every test of every package, then the loaders again under -race.
 # Slow tests honour `go test -short`; this script runs them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,9 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+# ffmpeg from Debian (when missing): the video path's tests decode and
+# encode real files.
+scripts/install-ffmpeg.sh
 go vet ./...
 go test -count=1 -timeout 30m ./...
 CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./pkg/corpus/... ./pkg/dataset/...
