@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/videodata"
 )
 
 // runFlags are the settings of `neurotopics run`.
@@ -33,7 +36,9 @@ type runFlags struct {
 	transferSeeds, revClip int
 	lambda, activityL1     float64
 	interpLoss             string
+	frameBits              int
 	data                   dataFlags
+	video                  videoFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -115,7 +120,8 @@ amd64): without it training is ≈ 3× slower.`,
 	fs.StringVar(&f.data.features, "features", "", "real data: per-frame features, a folder of <clipID>.npy [frames, dim] or one .npy [clips, frames, dim] with --ids")
 	fs.StringVar(&f.data.ids, "ids", "", "real data: the clip id of each row of a stacked --features .npy, one a line")
 	fs.StringVar(&f.data.groundTruth, "ground-truth", "", "real data: optional ground truth (concepts per clip, class labels) as written by neurotopics export; sections that need it appear only with it")
-	fs.Float64Var(&f.data.maxMissing, "max-missing", dataset.DefaultMaxMissing, "real data: the largest share of clips that may lack features or captions (they are left out and counted in the report); above it the run stops")
+	fs.Float64Var(&f.data.maxMissing, "max-missing", dataset.DefaultMaxMissing, "real data: the largest share of clips that may lack features (or a readable video) or captions (they are left out and counted in the report); above it the run stops")
+	f.video.register(fs)
 	return cmd
 }
 
@@ -134,7 +140,8 @@ func (f *runFlags) registerSynth(fs *pflag.FlagSet) {
 	fs.IntVar(&f.synthVal, "synth-val", 0, "synthetic data: validation clips (0: 500, or 100 with --quick)")
 	fs.IntVar(&f.synthTest, "synth-test", 0, "synthetic data: test clips (0: 1000, or 200 with --quick)")
 	fs.IntVar(&f.fitFrames, "frame-fit-frames", 0, "synthetic data: frames the frozen frame encoder is fitted on (0: 3000, or 1000 with --quick)")
-	fs.StringVar(&f.cache, "cache", synthexp.DefaultConfig().CacheDir, "synthetic data: folder caching the encoded frame features (shared with neurotopics train; keyed by the corpus and encoder configuration)")
+	fs.StringVar(&f.cache, "cache", synthexp.DefaultConfig().CacheDir, "folder caching the encoded frame features of the synthetic corpus (shared with neurotopics train; keyed by the corpus and encoder configuration) and the decoded frames and features of --videos")
+	fs.IntVar(&f.frameBits, "synth-frame-bits", 0, "synthetic data: 8 rounds the rendered frames to 8 bits as a video file stores them (the frames of export --videos --codec ffv1 are then exactly the corpus'); 0 keeps float frames")
 }
 
 // synthConfig is the synthetic corpus and frame encoder of the flags.
@@ -143,15 +150,30 @@ func (f *runFlags) synthConfig() (synthexp.Config, error) {
 	if cache == "" {
 		cache = filepath.Join(f.out, "stages", "features")
 	}
-	return synthexp.RunConfig(f.quick, synthexp.Sizes{Train: f.synthTrain, Val: f.synthVal, Test: f.synthTest, FitFrames: f.fitFrames}, cache)
+	cfg, err := synthexp.RunConfig(f.quick, synthexp.Sizes{Train: f.synthTrain, Val: f.synthVal, Test: f.synthTest, FitFrames: f.fitFrames}, cache)
+	cfg.Synth.FrameBits = f.frameBits
+	return cfg, err
 }
 
 // dataset loads the run's data: real captions and features (--captions,
 // --features, --ids, --ground-truth), or the synthetic corpus, whose frames
 // are encoded once into the feature cache. It returns the dataset and its
 // source's configuration (for config.json).
-func (f *runFlags) dataset(cmd *cobra.Command, b compute.Backend) (*dataset.Dataset, any, error) {
+func (f *runFlags) dataset(ctx context.Context, cmd *cobra.Command, b compute.Backend) (*dataset.Dataset, any, error) {
 	log := cmd.ErrOrStderr()
+	if f.video.videos != "" {
+		return f.videoDataset(ctx, cmd, b)
+	}
+	if !f.data.synthetic() && videodata.IsFeatureFolder(f.data.features) {
+		d, err := videodata.Open(b, f.data.captions, f.data.features, f.data.groundTruth, f.data.maxMissing)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, line := range append(d.Join.Lines(), d.Captions.Warnings...) {
+			fmt.Fprintln(log, "data:", line)
+		}
+		return d, dataset.Config{Captions: f.data.captions, Features: f.data.features, GroundTruth: f.data.groundTruth, MaxMissing: f.data.maxMissing}, nil
+	}
 	if !f.data.synthetic() {
 		cfg := dataset.Config{Captions: f.data.captions, Features: f.data.features, IDs: f.data.ids, GroundTruth: f.data.groundTruth, MaxMissing: f.data.maxMissing}
 		d, err := dataset.Load(cfg)
@@ -206,7 +228,7 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	d, source, err := f.dataset(cmd, b)
+	d, source, err := f.dataset(ctx, cmd, b)
 	if err != nil {
 		return err
 	}
@@ -249,4 +271,47 @@ func reproduceArgs(cmd *cobra.Command) []string {
 		args = append(args, "--"+fl.Name, v)
 	})
 	return args
+}
+
+// videoDataset decodes and encodes the run's --videos (cached in --cache).
+func (f *runFlags) videoDataset(ctx context.Context, cmd *cobra.Command, b compute.Backend) (*dataset.Dataset, any, error) {
+	if len(f.data.captions) == 0 {
+		return nil, nil, fmt.Errorf("--videos needs --captions (MSVD .tsv files or an MSR-VTT videodatainfo.json naming the clips)")
+	}
+	if f.data.features != "" {
+		return nil, nil, fmt.Errorf("--videos and --features both given: the features are made from the videos; give one")
+	}
+	scfg, err := f.synthConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	log := cmd.ErrOrStderr()
+	var bar *progressbar.ProgressBar
+	step := func(what string) func(done, total int) {
+		return func(done, total int) {
+			if f.quiet {
+				return
+			}
+			if bar == nil || bar.GetMax() != total {
+				bar = newBar(total, what)
+			}
+			_ = bar.Set(done)
+		}
+	}
+	cfg := videodata.Config{Source: videodata.Source{Videos: f.video.videos, Captions: f.data.captions, Mapping: f.video.mapping},
+		Decode: f.video.decode(), Encoder: scfg.Encoder, GroundTruth: f.data.groundTruth, MaxMissing: f.data.maxMissing,
+		CacheDir: scfg.CacheDir, Jobs: runtime.NumCPU(), Decoding: step("decoding videos"), Encoding: step("encoding frames")}
+	start := time.Now()
+	d, err := videodata.Load(ctx, b, cfg)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, line := range append(d.Join.Lines(), d.Captions.Warnings...) {
+		fmt.Fprintln(log, "data:", line)
+	}
+	fmt.Fprintf(log, "videos: %d clips decoded and encoded in %.1fs (cached in %s)\n", d.NumClips(), time.Since(start).Seconds(), scfg.CacheDir)
+	return d, cfg, nil
 }

@@ -61,6 +61,21 @@ type Join struct {
 	// NoFeatures lists clips with captions but no features, NoCaptions clips
 	// with features but no captions (sorted; both counted in reports).
 	NoFeatures, NoCaptions []string
+	// Failed lists the clips whose source (a video) could not be read, with
+	// why; they are in NoFeatures too.
+	Failed []Failure
+	// Source names what the captions were joined with: "features" (the
+	// default) or "videos".
+	Source string
+}
+
+// Failure is a clip whose source could not be read.
+type Failure struct {
+	// ID is the clip, File its source file.
+	ID   string `json:"id"`
+	File string `json:"file"`
+	// Reason says what was wrong (ffmpeg's or ffprobe's message).
+	Reason string `json:"reason"`
 }
 
 // Lines describes the join in a few lines for logs and reports.
@@ -68,12 +83,27 @@ func (j *Join) Lines() []string {
 	if j == nil {
 		return nil
 	}
-	out := []string{fmt.Sprintf("%d clips with captions, %d with features, %d with both", j.Captioned, j.Featured, j.Joined)}
+	src := j.Source
+	if src == "" {
+		src = "features"
+	}
+	out := []string{fmt.Sprintf("%d clips with captions, %d with %s, %d with both", j.Captioned, j.Featured, src, j.Joined)}
 	if n := len(j.NoFeatures); n > 0 {
-		out = append(out, fmt.Sprintf("%d clips have captions but no features (e.g. %s): left out", n, examples(j.NoFeatures)))
+		out = append(out, fmt.Sprintf("%d clips have captions but no %s (e.g. %s): left out", n, src, examples(j.NoFeatures)))
 	}
 	if n := len(j.NoCaptions); n > 0 {
-		out = append(out, fmt.Sprintf("%d clips have features but no captions (e.g. %s): left out", n, examples(j.NoCaptions)))
+		out = append(out, fmt.Sprintf("%d clips have %s but no captions (e.g. %s): left out", n, src, examples(j.NoCaptions)))
+	}
+	if n := len(j.Failed); n > 0 {
+		var ex []string
+		for _, f := range j.Failed[:min(n, 3)] {
+			ex = append(ex, fmt.Sprintf("%s (%s): %s", f.ID, f.File, f.Reason))
+		}
+		more := ""
+		if n > 3 {
+			more = "; …"
+		}
+		out = append(out, fmt.Sprintf("%d clips could not be read (%s%s): left out", n, strings.Join(ex, "; "), more))
 	}
 	return out
 }

@@ -61,30 +61,59 @@ func Load(cfg Config) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.IDs == "" {
+		// A feature folder (neurotopics features, a frame-encoder cache):
+		// one stacked features.npy and its ids.txt.
+		stacked, ids := filepath.Join(cfg.Features, "features.npy"), filepath.Join(cfg.Features, "ids.txt")
+		if fileExists(stacked) && fileExists(ids) {
+			cfg.Features, cfg.IDs = stacked, ids
+		}
+	}
 	feats, err := corpus.LoadFeatures(cfg.Features, cfg.IDs)
 	if err != nil {
 		return nil, err
 	}
-	d := &Dataset{Features: feats}
-	d.Captions, d.Join = join(caps, feats)
-	j := d.Join
-	if j.Joined == 0 {
-		return nil, fmt.Errorf("no clip has both captions and features: captions name %d clips (e.g. %s), features %d (e.g. %s); "+
-			"the feature files must be named by the captions' clip ids (MSVD raw names map to vidN through the mapping file)",
-			j.Captioned, examples(caps.Clips), j.Featured, examples(feats.IDs))
-	}
-	for _, side := range []struct {
-		missing []string
-		of      int
-		what    string
-	}{{j.NoFeatures, j.Captioned, "captioned clips have no features"}, {j.NoCaptions, j.Featured, "clips with features have no captions"}} {
-		if share := float64(len(side.missing)) / float64(side.of); share > maxMissing {
-			return nil, fmt.Errorf("%d of %d %s (%.0f%%, e.g. %s); more than the %.0f%% allowed: check that captions and features are of the same clips, or allow it with a larger --max-missing",
-				len(side.missing), side.of, side.what, 100*share, examples(side.missing), 100*maxMissing)
+	joined, j := JoinCaptions(caps, func(id string) bool { return feats.Index(id) >= 0 })
+	for _, id := range feats.IDs {
+		if _, ok := caps.ByClip[id]; !ok {
+			j.NoCaptions = append(j.NoCaptions, id)
 		}
 	}
-	if len(caps.Category) > 0 {
-		d.Labels = labelsFromCategories(caps.Category, d.Captions.Clips)
+	slices.Sort(j.NoCaptions)
+	j.Featured = len(feats.IDs)
+	d, err := Assemble(joined, j, feats, AssembleConfig{GroundTruth: cfg.GroundTruth, MaxMissing: maxMissing})
+	if err != nil {
+		return nil, err
+	}
+	if d.Key, err = contentKey(cfg, caps.Files); err != nil {
+		return nil, err
+	}
+	d.Name = fmt.Sprintf("%s: %d clips (%d/%d/%d train/val/test), features [%d frames, dim %d]", strings.Join(cfg.Captions, ", "), d.NumClips(),
+		len(d.Captions.Splits["train"]), len(d.Captions.Splits["val"]), len(d.Captions.Splits["test"]), feats.NumFrames[0], feats.Dim)
+	return d, nil
+}
+
+// AssembleConfig says what Assemble adds to joined captions and features.
+type AssembleConfig struct {
+	// GroundTruth, optional, is a file written by WriteGroundTruth.
+	GroundTruth string
+	// MaxMissing is the largest share of clips that may lack the other side
+	// (in (0, 1]).
+	MaxMissing float64
+}
+
+// Assemble builds a dataset from captions joined by JoinCaptions, the join's
+// counts (with Featured and NoCaptions filled in by the caller) and the
+// features of the joined clips. It stops when more than cfg.MaxMissing of
+// either side is missing, reads the ground truth and class labels, and checks
+// the result; the caller sets Name and Key.
+func Assemble(joined *corpus.Captions, j *Join, feats *corpus.Features, cfg AssembleConfig) (*Dataset, error) {
+	d := &Dataset{Captions: joined, Features: feats, Join: j}
+	if err := CheckMissing(j, cfg.MaxMissing); err != nil {
+		return nil, err
+	}
+	if len(joined.Category) > 0 {
+		d.Labels = labelsFromCategories(joined.Category, d.Captions.Clips)
 	}
 	if cfg.GroundTruth != "" {
 		gt, labels, err := ReadGroundTruth(cfg.GroundTruth)
@@ -99,31 +128,54 @@ func Load(cfg Config) (*Dataset, error) {
 	if err := d.Check(); err != nil {
 		return nil, err
 	}
-	if d.Key, err = contentKey(cfg, caps.Files); err != nil {
-		return nil, err
-	}
-	d.Name = fmt.Sprintf("%s: %d clips (%d/%d/%d train/val/test), features [%d frames, dim %d]", strings.Join(cfg.Captions, ", "), d.NumClips(),
-		len(d.Captions.Splits["train"]), len(d.Captions.Splits["val"]), len(d.Captions.Splits["test"]), feats.NumFrames[0], feats.Dim)
 	return d, nil
 }
 
-// join keeps the captions of clips with features, each clip in one split.
-func join(caps *corpus.Captions, feats *corpus.Features) (*corpus.Captions, *Join) {
-	j := &Join{Captioned: len(caps.Clips), Featured: len(feats.IDs)}
-	has := map[string]bool{}
+// CheckMissing fails when no clip joined, or when more than maxMissing (a
+// share in (0, 1]) of the clips of either side lack the other, and says how
+// to go on.
+func CheckMissing(j *Join, maxMissing float64) error {
+	src := j.Source
+	if src == "" {
+		src = "features"
+	}
+	if j.Joined == 0 {
+		return fmt.Errorf("no clip has both captions and %s: captions name %d clips (e.g. %s), %s %d (e.g. %s); "+
+			"the %s must be named by the captions' clip ids (MSVD raw names map to vidN through the mapping file)",
+			src, j.Captioned, examples(j.NoFeatures), src, j.Featured, examples(j.NoCaptions), src)
+	}
+	for _, side := range []struct {
+		missing []string
+		of      int
+		what    string
+	}{{j.NoFeatures, j.Captioned, "captioned clips have no " + src}, {j.NoCaptions, j.Featured, "clips with " + src + " have no captions"}} {
+		if side.of == 0 {
+			continue
+		}
+		if share := float64(len(side.missing)) / float64(side.of); share > maxMissing {
+			hint := ""
+			if len(j.Failed) > 0 {
+				hint = fmt.Sprintf(" (%d could not be read: %s)", len(j.Failed), j.Failed[0].ID+": "+j.Failed[0].Reason)
+			}
+			return fmt.Errorf("%d of %d %s (%.0f%%, e.g. %s)%s; more than the %.0f%% allowed: check that captions and %s are of the same clips, or allow it with a larger --max-missing",
+				len(side.missing), side.of, side.what, 100*share, examples(side.missing), hint, 100*maxMissing, src)
+		}
+	}
+	return nil
+}
+
+// JoinCaptions keeps the captions of clips for which has is true, each clip
+// in one split (the first of test, val, train), and counts the captioned
+// clips and those left out (Join.NoFeatures). The caller fills in Featured
+// and NoCaptions.
+func JoinCaptions(caps *corpus.Captions, has func(id string) bool) (*corpus.Captions, *Join) {
+	j := &Join{Captioned: len(caps.Clips)}
 	for _, id := range caps.Clips {
-		has[id] = true
-		if feats.Index(id) < 0 {
+		if !has(id) {
 			j.NoFeatures = append(j.NoFeatures, id)
 		}
 	}
-	for _, id := range feats.IDs {
-		if !has[id] {
-			j.NoCaptions = append(j.NoCaptions, id)
-		}
-	}
 	slices.Sort(j.NoFeatures)
-	slices.Sort(j.NoCaptions)
 	out := corpus.NewCaptions()
 	out.Files, out.Warnings, out.Lines = caps.Files, slices.Clone(caps.Warnings), caps.Lines
 	splitOf := map[string]string{}
@@ -136,7 +188,7 @@ func join(caps *corpus.Captions, feats *corpus.Features) (*corpus.Captions, *Joi
 	moved := map[string]bool{}
 	for _, split := range order {
 		for _, id := range caps.Splits[split] {
-			if feats.Index(id) < 0 {
+			if !has(id) {
 				continue
 			}
 			if _, ok := splitOf[id]; ok {
@@ -161,7 +213,6 @@ func join(caps *corpus.Captions, feats *corpus.Features) (*corpus.Captions, *Joi
 			out.Category[id] = cat
 		}
 	}
-	out.Lines = caps.Lines
 	j.Joined = len(out.Clips)
 	return out, j
 }
@@ -218,4 +269,9 @@ func contentKey(cfg Config, captionFiles []string) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
 }

@@ -32,6 +32,11 @@ type Config struct {
 	// the frames (triangular on [-PixelNoise, PixelNoise], 0–0.5). Default
 	// 0.05 (standard deviation ≈ 5/255).
 	PixelNoise float64 `json:"pixel_noise"`
+	// FrameBits, when 8, rounds every rendered value to 8 bits
+	// (round(255·x)/255), as a video file stores it: the frames of the
+	// corpus' lossless video export are then exactly the corpus'. Default 0
+	// (float32 values).
+	FrameBits int `json:"frame_bits,omitempty"`
 }
 
 // DefaultConfig returns the default corpus: seed 2017, 12 frames of 32×32,
@@ -98,6 +103,9 @@ func (c Config) Validate() error {
 	checkRate("NoiseRate", c.NoiseRate, 1)
 	checkRate("TwoObjectRate", c.TwoObjectRate, 1)
 	checkRate("PixelNoise", c.PixelNoise, 0.5)
+	if c.FrameBits != 0 && c.FrameBits != 8 {
+		bad("synth config: FrameBits = %d; expected 0 (float frames) or 8 (rounded as a video stores them)", c.FrameBits)
+	}
 	return errors.Join(errs...)
 }
 

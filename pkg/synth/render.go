@@ -34,6 +34,17 @@ func (c *Corpus) FramesInto(i int, dst []float32) {
 		panic(fmt.Sprintf("synth: FramesInto: dst holds %d values, expected %d", len(dst), c.FrameLen()))
 	}
 	renderScene(&c.Clips[i].scene, c.Config.Frames, c.Config.Size, float32(c.Config.PixelNoise), dst)
+	if c.Config.FrameBits == 8 {
+		for k, v := range dst {
+			dst[k] = float32(Byte(v)) / 255
+		}
+	}
+}
+
+// Byte is a frame value in [0,1] as the byte a video stores: round(255·v),
+// clamped to 0..255.
+func Byte(v float32) byte {
+	return byte(math.Round(float64(min(max(v, 0), 1)) * 255))
 }
 
 // stripeContrast is how much lighter the light stripes of the striped

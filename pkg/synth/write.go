@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -270,7 +269,7 @@ func (c *Corpus) writeFrames(w io.Writer, idx []int, progress func(n int)) error
 			f := c.Frames(batch[j])
 			out := buf[j*n : (j+1)*n]
 			for k, v := range f {
-				out[k] = byte(math.Round(float64(v) * 255))
+				out[k] = Byte(v)
 			}
 		})
 		if _, err := w.Write(buf[:len(batch)*n]); err != nil {

@@ -12,10 +12,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/gomlx/compute"
 
@@ -70,11 +68,11 @@ type Prepared struct {
 	Cached bool
 }
 
-// Files in a feature folder.
+// Files in a feature folder (framenc.WriteDir).
 const (
-	FeaturesFile = "features.npy"
-	IDsFile      = "ids.txt"
-	EncoderFile  = "encoder.json"
+	FeaturesFile = framenc.FeaturesFile
+	IDsFile      = framenc.IDsFile
+	EncoderFile  = framenc.EncoderFile
 )
 
 // Prepare generates the corpus of cfg, fits the frame encoder on frames of
@@ -91,7 +89,7 @@ func Prepare(b compute.Backend, cfg Config, progress func(done, total int)) (*Pr
 	}
 	var feats *corpus.Features
 	if p.FeatureDir != "" {
-		if feats, p.Encoder, err = readFeatureDir(p.FeatureDir); err == nil {
+		if feats, p.Encoder, err = framenc.ReadDir(p.FeatureDir); err == nil {
 			p.Cached = true
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("feature cache %s: %w (delete the folder to recompute)", p.FeatureDir, err)
@@ -102,7 +100,7 @@ func Prepare(b compute.Backend, cfg Config, progress func(done, total int)) (*Pr
 			return nil, err
 		}
 		if p.FeatureDir != "" {
-			if err := writeFeatureDir(p.FeatureDir, feats, p.Encoder, cfg); err != nil {
+			if err := framenc.WriteDir(p.FeatureDir, feats, p.Encoder, cfg); err != nil {
 				return nil, err
 			}
 		}
@@ -154,58 +152,6 @@ func encodeCorpus(b compute.Backend, c *synth.Corpus, ecfg framenc.Config, progr
 		return nil, nil, err
 	}
 	return feats, enc, nil
-}
-
-// writeFeatureDir writes features, ids and encoder into dir.
-func writeFeatureDir(dir string, f *corpus.Features, enc *framenc.Encoder, cfg Config) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	T := f.NumFrames[0]
-	data := make([]float32, 0, len(f.IDs)*T*f.Dim)
-	for _, d := range f.Data {
-		data = append(data, d...)
-	}
-	if err := enc.Save(filepath.Join(dir, EncoderFile)); err != nil {
-		return err
-	}
-	if err := corpus.WriteFileAtomic(filepath.Join(dir, IDsFile), func(w io.Writer) error {
-		_, err := io.WriteString(w, strings.Join(f.IDs, "\n")+"\n")
-		return err
-	}); err != nil {
-		return err
-	}
-	if err := corpus.WriteFileAtomic(filepath.Join(dir, "config.json"), func(w io.Writer) error {
-		e := json.NewEncoder(w)
-		e.SetIndent("", "  ")
-		return e.Encode(cfg)
-	}); err != nil {
-		return err
-	}
-	// The features last: their presence marks a complete folder.
-	return corpus.WriteNPY(filepath.Join(dir, FeaturesFile), []int{len(f.IDs), T, f.Dim}, data, corpus.DTypeFloat32)
-}
-
-// readFeatureDir reads a folder written by writeFeatureDir; it returns an
-// error wrapping os.ErrNotExist if the folder is incomplete.
-func readFeatureDir(dir string) (*corpus.Features, *framenc.Encoder, error) {
-	for _, f := range []string{FeaturesFile, IDsFile, EncoderFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return nil, nil, err
-		}
-	}
-	enc, err := framenc.Load(filepath.Join(dir, EncoderFile))
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := corpus.LoadFeatures(filepath.Join(dir, FeaturesFile), filepath.Join(dir, IDsFile))
-	if err != nil {
-		return nil, nil, err
-	}
-	if f.Dim != enc.OutDim() {
-		return nil, nil, fmt.Errorf("features have dim %d; the encoder makes %d", f.Dim, enc.OutDim())
-	}
-	return f, enc, nil
 }
 
 // ConceptTargets returns every clip's multi-hot vector over synth.AllConcepts

@@ -184,8 +184,12 @@ func Write(in Input) error {
 	ov.Add(report.Paragraph("Each stage's output is cached under stages/ by a hash of its configuration; config.json holds the whole configuration, metrics.json every number of this page."))
 	if lines := in.Join.Lines(); len(lines) > 0 {
 		ov.Add(report.Paragraph("Data: " + strings.Join(lines, "; ") + "."))
-		metrics["data"] = map[string]any{"captioned": in.Join.Captioned, "featured": in.Join.Featured, "joined": in.Join.Joined,
+		data := map[string]any{"captioned": in.Join.Captioned, "featured": in.Join.Featured, "joined": in.Join.Joined,
 			"no_features": len(in.Join.NoFeatures), "no_captions": len(in.Join.NoCaptions)}
+		if in.Join.Source == "videos" {
+			data["videos"], data["unreadable"] = in.Join.Featured, len(in.Join.Failed)
+		}
+		metrics["data"] = data
 	}
 	if !in.GroundTruth {
 		ov.Add(report.Paragraph("This dataset has no ground truth: units are dissected against the clips' topic labels" + labelsNote(in.LabelsName) +
