@@ -109,9 +109,9 @@ func TestBadVideosCounted(t *testing.T) {
 	}
 	must(os.WriteFile(filepath.Join(vdir, ids[0]+".mp4"), good[:len(good)/4], 0o644)) // truncated
 	must(os.WriteFile(filepath.Join(vdir, ids[1]+".mp4"), nil, 0o644))                // zero length
-	must(os.Remove(filepath.Join(vdir, ids[2]+".mp4")))                                // no file
+	must(os.Remove(filepath.Join(vdir, ids[2]+".mp4")))                               // no file
 	must(os.WriteFile(filepath.Join(vdir, ids[2]+".avi"), []byte("text, not a video"), 0o644))
-	must(os.Remove(filepath.Join(vdir, ids[3]+".mp4"))) // captions without a video
+	must(os.Remove(filepath.Join(vdir, ids[3]+".mp4")))               // captions without a video
 	must(os.WriteFile(filepath.Join(vdir, "stray.mp4"), good, 0o644)) // a video without captions
 	must(os.WriteFile(filepath.Join(vdir, "notes.txt"), []byte("ignored"), 0o644))
 	d, err := Load(ctx, nil, Config{Source: Source{Videos: vdir, Captions: []string{filepath.Join(dir, synthexp.ExportCaptions)}},
