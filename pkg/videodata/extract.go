@@ -272,8 +272,14 @@ func ReadManifest(dir string) (*Manifest, error) {
 		}
 		return nil, err
 	}
+	path := filepath.Join(dir, ManifestFile)
 	if err := m.Decode.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i, c := range m.Clips {
+		if !validID(c.ID) || c.Frames == "" || filepath.Base(c.Frames) != c.Frames || strings.HasPrefix(c.Frames, ".") {
+			return nil, fmt.Errorf("%s: clips[%d]: id %q, frames file %q; expected a clip id and a file name in %s/", path, i, c.ID, c.Frames, FramesDir)
+		}
 	}
 	return &m, nil
 }
