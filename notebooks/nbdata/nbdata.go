@@ -3,11 +3,18 @@
 // same sizes. It is the notebooks' door to pkg/synthexp, which pkg/nbui
 // does not import; the notebooks and the test that compares a notebook run
 // with `neurotopics run` (cmd/neurotopics/notebook_test.go) call it alike.
-// (Data of one's own needs no such door: dataset.Load reads it.)
+// Videos is the door to pkg/videodata (decoding with ffmpeg, encoding),
+// and DemoVideos writes a small synthetic corpus as videos to try it on.
+// (Captions and features of one's own need no door: dataset.Load reads them.)
 package nbdata
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -15,6 +22,8 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
 	"github.com/neurotopics/neurotopics/pkg/synthexp"
+	"github.com/neurotopics/neurotopics/pkg/video"
+	"github.com/neurotopics/neurotopics/pkg/videodata"
 )
 
 // SynthConfig is the synthetic corpus and frame encoder of setting s, as
@@ -50,4 +59,61 @@ func Synthetic(b compute.Backend, s nbui.Setting) (*dataset.Dataset, any, error)
 	}
 	nbui.ShowDataset(d, fmt.Sprintf("Frame features %s in %.1f s.", how, time.Since(start).Seconds()))
 	return d, cfg.Source(), nil
+}
+
+// DemoVideos writes a small synthetic corpus (60/20/20 clips) as H.264
+// videos with MSR-VTT captions into dir, once (kept when dir already holds
+// it), so that the video path can be tried without downloading anything:
+// `neurotopics export --videos --codec h264` of the same corpus.
+func DemoVideos(dir string) (videodata.Source, error) {
+	src := videodata.Source{Videos: filepath.Join(dir, synthexp.ExportVideos), Captions: []string{filepath.Join(dir, synthexp.ExportCaptions)}}
+	if _, err := os.Stat(src.Captions[0]); err == nil {
+		return src, nil
+	}
+	tools, err := video.FindTools()
+	if err != nil {
+		return src, err
+	}
+	sc := synthexp.DefaultSynthConfig()
+	sc.Train, sc.Val, sc.Test = 60, 20, 20
+	c, err := synthexp.Generate(sc)
+	if err != nil {
+		return src, err
+	}
+	update, done := nbui.Progress("writing demo videos (clips)")
+	err = synthexp.ExportVideosOf(context.Background(), tools, c, dir, synthexp.VideoExport{Codec: video.CodecH264, Progress: update}, true)
+	done()
+	return src, err
+}
+
+// Videos decodes the videos of src with ffmpeg and encodes their frames with
+// the frame encoder of setting s (both cached), as `neurotopics run --videos`
+// does, showing the progress and a line on the dataset. It returns the
+// dataset, its source for nbui.Pipeline and the equivalent command line.
+func Videos(ctx context.Context, b compute.Backend, s nbui.Setting, src videodata.Source, groundTruth string) (*dataset.Dataset, any, string, error) {
+	scfg, err := SynthConfig(s)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	decoding, doneDecoding := nbui.Progress("decoding videos (clips)")
+	encoding, doneEncoding := nbui.Progress("encoding frames (clips)")
+	cfg := videodata.Config{Source: src, Decode: video.DefaultDecodeConfig(), Encoder: scfg.Encoder, GroundTruth: groundTruth,
+		CacheDir: scfg.CacheDir, Decoding: decoding, Encoding: encoding}
+	start := time.Now()
+	d, err := videodata.Load(ctx, b, cfg)
+	doneDecoding()
+	doneEncoding()
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("the videos: %w", err)
+	}
+	nbui.ShowDataset(d, fmt.Sprintf("Decoded and encoded in %.1f s (cached in %s).", time.Since(start).Seconds(), scfg.CacheDir))
+	args := []string{"neurotopics", "run", "--videos", src.Videos, "--captions", strings.Join(src.Captions, ",")}
+	if src.Mapping != "" {
+		args = append(args, "--mapping", src.Mapping)
+	}
+	if groundTruth != "" {
+		args = append(args, "--ground-truth", groundTruth)
+	}
+	args = append(args, "--frame-fit-frames", strconv.Itoa(scfg.Encoder.FitFrames))
+	return d, cfg, strings.Join(args, " "), nil
 }
