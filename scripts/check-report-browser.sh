@@ -27,7 +27,15 @@ for s in "${sections[@]}"; do
   fi
 done
 if grep -q "<script" <<<"$dom"; then echo "the rendered page contains a <script> element"; missing=1; fi
+# Every image the page shows is there: a relative src names a non-empty file.
+images=0
+while IFS= read -r src; do
+  [ -n "$src" ] || continue
+  images=$((images + 1))
+  case "$src" in data:*|http:*|https:*) continue ;; esac
+  [ -s "$dir/$src" ] || { echo "broken image: $src (no such file in $dir)"; missing=1; }
+done < <(grep -o '<img [^>]*src="[^"]*"' <<<"$dom" | sed 's/.*src="\([^"]*\)".*/\1/')
 timeout 120 chromium "${flags[@]}" --window-size=1200,3000 --screenshot="$dir/screenshot.png" "$url" >/dev/null 2>&1
 [ -s "$dir/screenshot.png" ] || { echo "no screenshot was written"; missing=1; }
-[ $missing = 0 ] && echo "report renders in $(chromium --version 2>/dev/null): ${#sections[@]} sections present; screenshot $dir/screenshot.png"
+[ $missing = 0 ] && echo "report renders in $(chromium --version 2>/dev/null): ${#sections[@]} sections present, $images images there; screenshot $dir/screenshot.png"
 exit $missing
