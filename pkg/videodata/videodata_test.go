@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/neurotopics/neurotopics/pkg/backend"
@@ -45,6 +46,42 @@ func smallCorpus(t *testing.T) (synthexp.Config, *synthexp.Corpus) {
 	return cfg, c
 }
 
+// exports holds the small corpus exported once per codec for every test
+// (copied before a test changes it).
+var (
+	exportRoot string
+	exportMu   sync.Mutex
+	exportDirs = map[string]string{}
+)
+
+func TestMain(m *testing.M) {
+	var err error
+	if exportRoot, err = os.MkdirTemp("", "videodata-test"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(exportRoot)
+	os.Exit(code)
+}
+
+// exported returns a folder holding smallCorpus exported with codec (and its
+// ground truth); tests must not change it.
+func exported(t *testing.T, tools video.Tools, codec string) string {
+	t.Helper()
+	exportMu.Lock()
+	defer exportMu.Unlock()
+	if d, ok := exportDirs[codec]; ok {
+		return d
+	}
+	_, c := smallCorpus(t)
+	dir := filepath.Join(exportRoot, codec)
+	if err := synthexp.ExportVideosOf(context.Background(), tools, c, dir, synthexp.VideoExport{Codec: codec, Scale: 1, Jobs: 2}, false); err != nil {
+		t.Fatal(err)
+	}
+	exportDirs[codec] = dir
+	return dir
+}
+
 // TestLosslessVideosAreTheCorpus exports a corpus of 8-bit frames as FFV1
 // videos, loads them back through ffmpeg, and finds the corpus' frames bit
 // for bit, and the synthetic path's features.
@@ -52,16 +89,13 @@ func TestLosslessVideosAreTheCorpus(t *testing.T) {
 	tools := testTools(t)
 	ctx := context.Background()
 	cfg, c := smallCorpus(t)
-	dir := t.TempDir()
-	if err := synthexp.ExportVideosOf(ctx, tools, c, dir, synthexp.VideoExport{Codec: video.CodecFFV1, Jobs: 2}, false); err != nil {
-		t.Fatal(err)
-	}
+	dir := exported(t, tools, video.CodecFFV1)
 	b, err := backend.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	d, err := Load(ctx, b, Config{Source: Source{Videos: filepath.Join(dir, synthexp.ExportVideos), Captions: []string{filepath.Join(dir, synthexp.ExportCaptions)}},
-		Decode: video.DefaultDecodeConfig(), Encoder: cfg.Encoder, GroundTruth: filepath.Join(dir, dataset.GroundTruthFile), CacheDir: filepath.Join(dir, "cache"), Jobs: 2})
+		Decode: video.DefaultDecodeConfig(), Encoder: cfg.Encoder, GroundTruth: filepath.Join(dir, dataset.GroundTruthFile), CacheDir: t.TempDir(), Jobs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +129,7 @@ func TestBadVideosCounted(t *testing.T) {
 	ctx := context.Background()
 	cfg, c := smallCorpus(t)
 	dir := t.TempDir()
-	if err := synthexp.ExportVideosOf(ctx, tools, c, dir, synthexp.VideoExport{Codec: video.CodecH264, Scale: 1, Jobs: 2}, true); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(exported(t, tools, video.CodecH264))); err != nil {
 		t.Fatal(err)
 	}
 	vdir := filepath.Join(dir, synthexp.ExportVideos)
@@ -153,11 +187,9 @@ func TestShardsMergeToTheSame(t *testing.T) {
 	tools := testTools(t)
 	ctx := context.Background()
 	cfg, c := smallCorpus(t)
+	src := exported(t, tools, video.CodecFFV1)
 	dir := t.TempDir()
-	if err := synthexp.ExportVideosOf(ctx, tools, c, dir, synthexp.VideoExport{Codec: video.CodecFFV1, Jobs: 2}, true); err != nil {
-		t.Fatal(err)
-	}
-	plan, err := NewPlan(Source{Videos: filepath.Join(dir, synthexp.ExportVideos), Captions: []string{filepath.Join(dir, synthexp.ExportCaptions)}})
+	plan, err := NewPlan(Source{Videos: filepath.Join(src, synthexp.ExportVideos), Captions: []string{filepath.Join(src, synthexp.ExportCaptions)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +241,7 @@ func TestShardsMergeToTheSame(t *testing.T) {
 		t.Error("features merged from 2 shards differ from one extraction's")
 	}
 	// The merged folder opens as a dataset, with frames.
-	d, err := Open(b, []string{filepath.Join(dir, synthexp.ExportCaptions)}, merged, "", 0)
+	d, err := Open(b, []string{filepath.Join(src, synthexp.ExportCaptions)}, merged, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,6 +258,49 @@ func TestParseShard(t *testing.T) {
 		_, err := ParseShard(tc.in)
 		if (err == nil) != tc.ok {
 			t.Errorf("ParseShard(%q) = %v; want ok %v", tc.in, err, tc.ok)
+		}
+	}
+}
+
+// TestExtractResumes interrupts an extraction after a few clips: the clips
+// decoded so far stay, and the next extraction decodes only the rest.
+func TestExtractResumes(t *testing.T) {
+	tools := testTools(t)
+	_, c := smallCorpus(t)
+	src := exported(t, tools, video.CodecFFV1)
+	plan, err := NewPlan(Source{Videos: filepath.Join(src, synthexp.ExportVideos), Captions: []string{filepath.Join(src, synthexp.ExportCaptions)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = Extract(ctx, tools, plan, out, ExtractConfig{Decode: video.DefaultDecodeConfig(), Jobs: 1, Progress: func(done, _ int) {
+		if done == 5 {
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("an interrupted extraction returned no error")
+	}
+	first, _ := filepath.Glob(filepath.Join(out, FramesDir, "*.npy"))
+	if len(first) < 5 || len(first) >= len(c.Clips) {
+		t.Fatalf("%d clips decoded before the interrupt; want 5 or a few more, fewer than %d", len(first), len(c.Clips))
+	}
+	before := map[string]int64{}
+	for _, f := range first {
+		st, _ := os.Stat(f)
+		before[f] = st.ModTime().UnixNano()
+	}
+	m, err := Extract(context.Background(), tools, plan, out, ExtractConfig{Decode: video.DefaultDecodeConfig(), Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Clips) != len(c.Clips) {
+		t.Fatalf("the resumed extraction has %d clips; want %d", len(m.Clips), len(c.Clips))
+	}
+	for f, mt := range before {
+		if st, _ := os.Stat(f); st.ModTime().UnixNano() != mt {
+			t.Errorf("%s was decoded again after the resume", filepath.Base(f))
 		}
 	}
 }
