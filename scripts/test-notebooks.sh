@@ -19,8 +19,9 @@ export NEUROTOPICS_QUICK=1
 # They share that one run: 00 computes it, the others read it from the cache.
 export TMPDIR="$tmp/tmp"
 unset NEUROTOPICS_NOTEBOOK_DIR
-# 00's "Your own data" cell must take the skipped path that its check expects.
-unset NEUROTOPICS_CAPTIONS NEUROTOPICS_FEATURES NEUROTOPICS_IDS NEUROTOPICS_GROUND_TRUTH
+# 00's "Your own data" and "Your own videos" cells must take the paths their
+# checks expect (skipped; the demo videos).
+unset NEUROTOPICS_CAPTIONS NEUROTOPICS_FEATURES NEUROTOPICS_IDS NEUROTOPICS_GROUND_TRUTH NEUROTOPICS_VIDEOS NEUROTOPICS_MAPPING
 mkdir -p "$TMPDIR"
 # GoNB compiles the cells like the Docker image does: with the Go backend's
 # SIMD kernels (docs/benchmarks.md).

@@ -61,7 +61,7 @@ func Synthetic(b compute.Backend, s nbui.Setting) (*dataset.Dataset, any, error)
 	return d, cfg.Source(), nil
 }
 
-// DemoVideos writes a small synthetic corpus (60/20/20 clips) as H.264
+// DemoVideos writes a small synthetic corpus (40/10/10 clips) as H.264
 // videos with MSR-VTT captions into dir, once (kept when dir already holds
 // it), so that the video path can be tried without downloading anything:
 // `neurotopics export --videos --codec h264 --without-truth` of the same
@@ -77,7 +77,7 @@ func DemoVideos(dir string) (videodata.Source, error) {
 		return src, err
 	}
 	sc := synthexp.DefaultSynthConfig()
-	sc.Train, sc.Val, sc.Test = 60, 20, 20
+	sc.Train, sc.Val, sc.Test = 40, 10, 10
 	c, err := synthexp.Generate(sc)
 	if err != nil {
 		return src, err

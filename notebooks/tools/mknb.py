@@ -71,7 +71,7 @@ process — on a dataset: LDA topics of the captions → baseline (λ = 0) and i
 captioners trained on the clips' topic labels → caption metrics → interpretation of every semantic unit →
 transfer to the dataset's class labels → revision of wrong captions, and shows the report it writes. The
 dataset is the built-in synthetic corpus (it has ground truth), or your own captions and features (see
-*Your own data* below). The other notebooks open each stage of the same run: `01_corpus`, `02_topics`,
+*Your own data* below) or videos (*Your own videos*). The other notebooks open each stage of the same run: `01_corpus`, `02_topics`,
 `03_train`, `04_neurons`, `05_transfer_revision`.
 
 The stages' outputs are cached: running a cell again, or another notebook, reuses them. Quick mode
@@ -88,6 +88,7 @@ minute or two; its numbers only show that everything runs. Without it, the run i
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
 	"github.com/neurotopics/neurotopics/pkg/nbui"
+	"github.com/neurotopics/neurotopics/pkg/videodata"
 )"""),
 ("markdown", """## Run the pipeline on the synthetic corpus
 
@@ -158,6 +159,73 @@ if err != nil {
 if _, err := nbui.RunPipeline(context.Background(), b, d, cfg, s); err != nil {
 	panic(err)
 }"""),
+("markdown", """## Your own videos
+
+The pipeline also starts from the videos themselves, as `neurotopics run --videos … --captions …` does:
+
+* `NEUROTOPICS_VIDEOS` — a folder of video files, one a clip, named by clip id (`vid1.avi`, `video7.mp4`);
+  any format ffmpeg reads.
+* `NEUROTOPICS_CAPTIONS` — their captions, as above: MSVD `.tsv` files or MSR-VTT's `videodatainfo.json`
+  (several separated by `:`).
+* `NEUROTOPICS_MAPPING` (optional) — a file of `<video name> <clip id>` lines for videos named otherwise:
+  MSVD's `youtube_mapping.txt` maps `-4wsuPCjDBc_5_15.avi` to `vid1`.
+* `NEUROTOPICS_GROUND_TRUTH` (optional) — as above.
+
+ffmpeg samples 12 frames evenly over each clip and resizes them to 32×32; the frozen frame encoder is fitted
+on the training clips' frames and encodes every clip. Decoded frames and features are cached (in the
+feature cache, one folder per video folder), so running the cell again decodes nothing; an interrupted
+decoding resumes. Videos ffmpeg cannot read are left out, counted and listed with ffmpeg's message (above
+20% missing the load stops). The frame strips below are the decoded frames, as the unit cards show them.
+For a corpus too large for one machine, `neurotopics features --videos … --shard i/n` extracts it in
+shards that `neurotopics features merge` joins (see `docs/scale.md`).
+
+Without `NEUROTOPICS_VIDEOS` the cell writes a small synthetic corpus (60 clips) as H.264 videos — what
+`neurotopics export --videos --codec h264` writes — into the notebooks' folder, once, and decodes that: it
+shows the video path working, and the command that runs the pipeline on it, without running the pipeline
+again. With your videos, the cell runs the pipeline on them into `nbui.WorkDir()/own-videos`."""),
+("code", """%%
+s := nbui.NotebookSetting()
+own := os.Getenv("NEUROTOPICS_VIDEOS") != ""
+var src videodata.Source
+groundTruth := ""
+if own {
+	src = videodata.Source{
+		Videos:   os.Getenv("NEUROTOPICS_VIDEOS"),
+		Captions: filepath.SplitList(os.Getenv("NEUROTOPICS_CAPTIONS")),
+		Mapping:  os.Getenv("NEUROTOPICS_MAPPING"), // optional
+	}
+	if len(src.Captions) == 0 {
+		panic("NEUROTOPICS_VIDEOS is set but NEUROTOPICS_CAPTIONS is not: the videos need their captions (MSVD .tsv or MSR-VTT videodatainfo.json)")
+	}
+	groundTruth = os.Getenv("NEUROTOPICS_GROUND_TRUTH") // optional
+} else {
+	nbui.Markdown("*NEUROTOPICS_VIDEOS is not set: decoding a small synthetic corpus written as H.264 videos instead (see above).*")
+	var err error
+	if src, err = nbdata.DemoVideos(filepath.Join(nbui.WorkDir(), "demo-videos")); err != nil {
+		panic(err)
+	}
+}
+b, err := backend.New()
+if err != nil {
+	panic(err)
+}
+d, source, command, err := nbdata.Videos(context.Background(), b, s, src, groundTruth)
+if err != nil {
+	panic(err)
+}
+if err := nbui.ShowClips(d, d.SplitIDs("test")[:min(3, len(d.SplitIDs("test")))], 3); err != nil {
+	panic(err)
+}
+if !own {
+	nbui.Markdown("The pipeline on these videos, from a terminal: `" + command + " --out " + filepath.Join(nbui.WorkDir(), "demo-videos-run") +
+		"` — the same stages and settings as the run above, on this corpus as decoded from its videos. It is not run here, to keep the notebook short.")
+	return
+}
+s.Out = filepath.Join(nbui.WorkDir(), "own-videos")
+nbui.Markdown("The same run from a terminal: `" + command + " --out " + s.Out + "`")
+if _, err := nbui.RunPipeline(context.Background(), b, d, source, s); err != nil {
+	panic(err)
+}"""),
 ], [
     {"mime": "text/markdown", "contains": "The same run from a terminal: `neurotopics run"},
     {"mime": "text/html", "contains": '<div class="neurotopics-run">'},
@@ -168,6 +236,11 @@ if _, err := nbui.RunPipeline(context.Background(), b, d, cfg, s); err != nil {
     {"mime": "text/html", "contains": '<section id="revision">'},
     {"mime": "text/html", "contains": "data:image/png;base64,"},
     {"mime": "text/markdown", "contains": "NEUROTOPICS_CAPTIONS and NEUROTOPICS_FEATURES are not set"},
+    {"mime": "text/markdown", "contains": "NEUROTOPICS_VIDEOS is not set"},
+    {"mime": "text/markdown", "contains": "videodatainfo.json: 60 video clips (40/10/10 train/val/test), 12 frames of 32×32"},
+    {"mime": "text/markdown", "contains": "Decoded and encoded in"},
+    {"mime": "text/html", "contains": '<br>test</td><td><img src="data:image/png;base64,'},
+    {"mime": "text/markdown", "contains": "The pipeline on these videos, from a terminal: `neurotopics run --videos "},
 ]),
 "01_corpus.ipynb": ([
 ("markdown", """# The synthetic captioned-video corpus

@@ -89,10 +89,10 @@ func (j *Join) Lines() []string {
 	}
 	out := []string{fmt.Sprintf("%d clips with captions, %d with %s, %d with both", j.Captioned, j.Featured, src, j.Joined)}
 	if n := len(j.NoFeatures); n > 0 {
-		out = append(out, fmt.Sprintf("%d clips have captions but no %s (e.g. %s): left out", n, src, examples(j.NoFeatures)))
+		out = append(out, fmt.Sprintf("%s captions but no %s (e.g. %s): left out", clipsHave(n), src, examples(j.NoFeatures)))
 	}
 	if n := len(j.NoCaptions); n > 0 {
-		out = append(out, fmt.Sprintf("%d clips have %s but no captions (e.g. %s): left out", n, src, examples(j.NoCaptions)))
+		out = append(out, fmt.Sprintf("%s %s but no captions (e.g. %s): left out", clipsHave(n), src, examples(j.NoCaptions)))
 	}
 	if n := len(j.Failed); n > 0 {
 		var ex []string
@@ -103,9 +103,21 @@ func (j *Join) Lines() []string {
 		if n > 3 {
 			more = "; …"
 		}
-		out = append(out, fmt.Sprintf("%d clips could not be read (%s%s): left out", n, strings.Join(ex, "; "), more))
+		verb := "clips could"
+		if n == 1 {
+			verb = "clip could"
+		}
+		out = append(out, fmt.Sprintf("%d %s not be read (%s%s): left out", n, verb, strings.Join(ex, "; "), more))
 	}
 	return out
+}
+
+// clipsHave is "1 clip has" or "n clips have".
+func clipsHave(n int) string {
+	if n == 1 {
+		return "1 clip has"
+	}
+	return fmt.Sprintf("%d clips have", n)
 }
 
 func examples(ids []string) string {

@@ -88,7 +88,7 @@ func TestLoadJoinsAndCounts(t *testing.T) {
 		t.Error("MSVD captions gave labels or ground truth")
 	}
 	lines := strings.Join(j.Lines(), "\n")
-	for _, want := range []string{"2 clips have captions but no features", "1 clips have features but no captions"} {
+	for _, want := range []string{"2 clips have captions but no features", "1 clip has features but no captions"} {
 		if !strings.Contains(lines, want) {
 			t.Errorf("join lines %q lack %q", lines, want)
 		}

@@ -167,7 +167,7 @@ func TestBadVideosCounted(t *testing.T) {
 		t.Fatalf("join %+v; want %d joined, 3 failed, 4 without video, stray without captions", j, len(c.Clips)-4)
 	}
 	text := strings.Join(j.Lines(), "\n")
-	for _, w := range []string{ids[0] + ".mp4", ids[1] + ".mp4", ids[2] + ".avi", "3 clips could not be read", "1 clips have videos but no captions"} {
+	for _, w := range []string{ids[0] + ".mp4", ids[1] + ".mp4", ids[2] + ".avi", "3 clips could not be read", "1 clip has videos but no captions"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the join's lines do not name %q:\n%s", w, text)
 		}
