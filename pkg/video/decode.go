@@ -59,23 +59,25 @@ type Clip struct {
 	Info Info
 }
 
-// Decode probes path, decodes its first video stream resized to
-// cfg.Size×cfg.Size RGB, and keeps cfg.Frames frames sampled evenly over the
-// clip: frame i of T is decoded frame ⌊(i+½)·F/T⌋ of the F decoded. A clip
-// with fewer frames than T repeats frames. A file ffmpeg cannot decode, or
-// one that yields no frame, is an error that names it.
+// MaxInfoBytes bounds what Decode keeps of ffmpeg's description of its
+// input and its messages.
+const MaxInfoBytes = 64 << 10
+
+// Decode decodes path's first video stream resized to cfg.Size×cfg.Size RGB,
+// and keeps cfg.Frames frames sampled evenly over the clip: frame i of T is
+// decoded frame ⌊(i+½)·F/T⌋ of the F decoded. A clip with fewer frames than
+// T repeats frames. The file's facts (Clip.Info) are read from ffmpeg's own
+// description of its input, the one ffprobe gives, so that a clip costs one
+// process; when ffmpeg fails or yields no frame, ffprobe is asked why (no
+// video stream, not a video), and the error names the file.
 func (t Tools) Decode(ctx context.Context, path string, cfg DecodeConfig) (*Clip, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	info, err := t.Probe(ctx, path)
-	if err != nil {
-		return nil, err
-	}
 	s := strconv.Itoa(cfg.Size)
-	cmd := exec.CommandContext(ctx, t.FFmpeg, "-nostdin", "-v", "error", "-threads", "1", "-i", path,
+	cmd := exec.CommandContext(ctx, t.FFmpeg, "-nostdin", "-hide_banner", "-nostats", "-v", "info", "-threads", "1", "-i", path,
 		"-map", "0:v:0", "-vf", "scale="+s+":"+s+":flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
-	stderr := &limitedBuffer{max: MaxErrorBytes}
+	stderr := &limitedBuffer{max: MaxInfoBytes}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -92,21 +94,24 @@ func (t Tools) Decode(ctx context.Context, path string, cfg DecodeConfig) (*Clip
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	if waitErr != nil {
-		return nil, runErr("ffmpeg", path, waitErr, stderr)
-	}
-	if readErr != nil {
-		return nil, fmt.Errorf("%s: reading ffmpeg's frames: %w", path, readErr)
-	}
-	if len(kept) == 0 {
-		msg := ""
-		if m := stderr.String(); m != "" {
-			msg = ": " + m
+	text := stderr.buf.String()
+	if waitErr != nil || readErr != nil || len(kept) == 0 {
+		// ffprobe says what is wrong with a file that is not a video.
+		info, perr := t.Probe(ctx, path)
+		if perr != nil {
+			return nil, perr
 		}
-		return nil, fmt.Errorf("%s: ffmpeg decoded no frame from its %s video stream%s; the file is empty or damaged", path, info.Codec, msg)
+		switch {
+		case waitErr != nil:
+			return nil, fmt.Errorf("%s: ffmpeg failed: %s", path, lastMessages(text, waitErr))
+		case readErr != nil:
+			return nil, fmt.Errorf("%s: reading ffmpeg's frames: %w", path, readErr)
+		default:
+			return nil, fmt.Errorf("%s: ffmpeg decoded no frame from its %s video stream (%s); the file is empty or damaged", path, info.Codec, lastMessages(text, nil))
+		}
 	}
 	frameLen := cfg.Size * cfg.Size * 3
-	c := &Clip{Frames: make([]byte, cfg.Frames*frameLen), T: cfg.Frames, Size: cfg.Size, Decoded: decoded, Info: info}
+	c := &Clip{Frames: make([]byte, cfg.Frames*frameLen), T: cfg.Frames, Size: cfg.Size, Decoded: decoded, Info: ParseInfo(text)}
 	for i := range cfg.Frames {
 		k := (2*i + 1) * len(kept) / (2 * cfg.Frames)
 		copy(c.Frames[i*frameLen:], kept[k])

@@ -108,3 +108,81 @@ func rate(s string) float64 {
 	}
 	return r
 }
+
+// ParseInfo reads the facts of input #0 and its first video stream from
+// ffmpeg's description of its inputs (-v info): the "Input #0, <format>,
+// from" line, "Duration: HH:MM:SS.ss" and the first "Stream #0:…: Video:
+// <codec> …, WxH …, N fps" line. What it cannot find stays zero.
+func ParseInfo(text string) Info {
+	var info Info
+	input := false
+	for _, line := range strings.Split(text, "\n") {
+		trim := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "Input #0, "):
+			input = true
+			f := strings.TrimPrefix(line, "Input #0, ")
+			if i := strings.LastIndex(f, ", from "); i >= 0 {
+				info.Format = f[:i]
+			}
+		case strings.HasPrefix(line, "Input #"), strings.HasPrefix(line, "Output #"), strings.HasPrefix(line, "Stream mapping"):
+			input = false
+		case !input:
+		case strings.HasPrefix(trim, "Duration: "):
+			d, _, _ := strings.Cut(strings.TrimPrefix(trim, "Duration: "), ",")
+			var h, m int
+			var sec float64
+			if n, _ := fmt.Sscanf(d, "%d:%d:%f", &h, &m, &sec); n == 3 && h >= 0 && m >= 0 && sec >= 0 {
+				info.Duration = float64(h)*3600 + float64(m)*60 + sec
+			}
+		case info.Codec == "" && strings.HasPrefix(trim, "Stream #0:") && strings.Contains(trim, ": Video: "):
+			desc := trim[strings.Index(trim, ": Video: ")+len(": Video: "):]
+			codec, _, _ := strings.Cut(desc, " ")
+			info.Codec = strings.TrimSuffix(codec, ",")
+			for _, part := range strings.Split(desc, ", ") {
+				part = strings.TrimSpace(part)
+				var w, h int
+				var fps float64
+				if info.Width == 0 {
+					if n, _ := fmt.Sscanf(part, "%dx%d", &w, &h); n == 2 && w > 0 && h > 0 {
+						info.Width, info.Height = w, h
+					}
+				}
+				if f, ok := strings.CutSuffix(part, " fps"); ok {
+					if v, err := strconv.ParseFloat(f, 64); err == nil && v > 0 && !math.IsInf(v, 0) {
+						fps = v
+						info.FPS = fps
+					}
+				}
+			}
+		}
+	}
+	if math.IsInf(info.Duration, 0) || math.IsNaN(info.Duration) {
+		info.Duration = 0
+	}
+	return info
+}
+
+// lastMessages returns the last few lines of ffmpeg's output that are
+// messages rather than its description of the streams, or err.
+func lastMessages(text string, err error) string {
+	var msgs []string
+	for _, line := range strings.Split(text, "\n") {
+		if line == "" || line[0] == ' ' || strings.HasPrefix(line, "Input #") || strings.HasPrefix(line, "Output #") ||
+			strings.HasPrefix(line, "Stream mapping") || strings.HasPrefix(line, "frame=") || strings.HasPrefix(line, "video:") ||
+			strings.HasPrefix(line, "Press [q]") {
+			continue
+		}
+		msgs = append(msgs, strings.TrimSpace(line))
+	}
+	if len(msgs) > 3 {
+		msgs = msgs[len(msgs)-3:]
+	}
+	if len(msgs) == 0 {
+		if err != nil {
+			return err.Error()
+		}
+		return "no message"
+	}
+	return strings.Join(msgs, "; ")
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -221,4 +222,44 @@ func TestKeepFramesCutShort(t *testing.T) {
 	if err == nil || n != 2 || !strings.Contains(err.Error(), "cut short after 2 frames") {
 		t.Errorf("keepFrames of 2.5 frames: n %d, %v", n, err)
 	}
+}
+
+// ffmpegInfo is what ffmpeg 5.1 writes about an MP4 input at -v info.
+const ffmpegInfo = `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 't.mp4':
+  Metadata:
+    major_brand     : isom
+  Duration: 00:01:10.50, start: 0.000000, bitrate: 295 kb/s
+  Stream #0:0[0x1](und): Audio: aac (LC), 44100 Hz, stereo
+  Stream #0:1[0x2](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 320x240 [SAR 1:1 DAR 4:3], 292 kb/s, 29.97 fps, 30 tbr, 15360 tbn (default)
+Stream mapping:
+  Stream #0:1 -> #0:0 (h264 (native) -> rawvideo (native))
+Output #0, rawvideo, to 'pipe:':
+  Stream #0:0(und): Video: rawvideo (RGB[24] / 0x18424752), rgb24, 32x32, 30 fps
+frame=  300 fps=0.0 q=-0.0 Lsize=     900kB time=00:00:10.00
+`
+
+func TestParseInfo(t *testing.T) {
+	got := ParseInfo(ffmpegInfo)
+	want := Info{Format: "mov,mp4,m4a,3gp,3g2,mj2", Codec: "h264", Width: 320, Height: 240, FPS: 29.97, Duration: 70.5}
+	if got != want {
+		t.Errorf("ParseInfo = %+v; want %+v", got, want)
+	}
+	if got := ParseInfo("garbage\nDuration: 1:2:3\n"); got != (Info{}) {
+		t.Errorf("ParseInfo of text outside an input = %+v; want nothing", got)
+	}
+	if got := lastMessages(ffmpegInfo+"[h264 @ 0x1] error while decoding MB 3 4\nt.mp4: Invalid data found when processing input\n", nil); got != "[h264 @ 0x1] error while decoding MB 3 4; t.mp4: Invalid data found when processing input" {
+		t.Errorf("lastMessages = %q", got)
+	}
+}
+
+func FuzzParseInfo(f *testing.F) {
+	f.Add(ffmpegInfo)
+	f.Add("Input #0, avi, from 'x':\n  Duration: N/A\n  Stream #0:0: Video: , 0x0, -1 fps\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		info := ParseInfo(text)
+		if info.Width < 0 || info.Height < 0 || info.FPS < 0 || info.Duration < 0 || math.IsNaN(info.FPS) {
+			t.Fatalf("ParseInfo gave %+v", info)
+		}
+		_ = lastMessages(text, nil)
+	})
 }
