@@ -1,8 +1,10 @@
 // Package video reads and writes video files through ffmpeg and ffprobe,
-// run as subprocesses: Probe tells a file's duration and stream facts,
-// Decode samples N frames evenly over a clip and resizes them, read as raw
-// RGB from ffmpeg's pipe, and Write encodes frames into a lossless (FFV1 in
-// Matroska) or lossy (H.264 in MP4) file.
+// run as subprocesses: Decode samples N frames evenly over a clip and
+// resizes them, read as raw RGB from ffmpeg's pipe, with the file's facts
+// (container, codec, size, frame rate, duration) from ffmpeg's description
+// of its input; Probe asks ffprobe for the same facts (Decode asks it why a
+// file fails); Write encodes frames into a lossless (FFV1 in Matroska) or
+// lossy (H.264 in MP4) file.
 //
 // Any container and codec the installed ffmpeg reads is accepted. Memory is
 // bounded whatever the clip's length: Decode keeps at most MaxKept resized
