@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,4 +75,55 @@ func stageFolders(t *testing.T, out string) []string {
 		}
 	}
 	return names
+}
+
+// TestNotebookVideosMatchRun runs the notebook's video section on its demo
+// videos (nbdata.DemoVideos, nbdata.Videos, then nbui.RunPipeline) and the
+// `neurotopics run --videos` command nbdata.Videos prints: the same stages
+// and byte-identical metrics.json and config.json.
+func TestNotebookVideosMatchRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes 60 videos twice and runs the pipeline twice (about a minute); scripts/test.sh runs it")
+	}
+	needFFmpeg(t)
+	root := t.TempDir()
+	src, err := nbdata.DemoVideos(filepath.Join(root, "demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := nbui.QuickSetting()
+	s.Out, s.Cache = filepath.Join(root, "notebook"), filepath.Join(root, "notebook-cache")
+	b, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, source, command, err := nbdata.Videos(context.Background(), b, s, src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nbui.RunPipeline(context.Background(), b, d, source, s); err != nil {
+		t.Fatalf("notebook run: %v", err)
+	}
+	var args []string
+	for _, f := range strings.Fields(command)[1:] { // the values have no spaces here
+		if v, err := strconv.Unquote(f); err == nil {
+			f = v
+		}
+		args = append(args, f)
+	}
+	cli := filepath.Join(root, "cli")
+	args = append(args, "--quiet", "--out", cli, "--cache", filepath.Join(root, "cli-cache"))
+	if out, err := run(t, args...); err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+	if a, c := stageFolders(t, s.Out), stageFolders(t, cli); !slices.Equal(a, c) || len(a) == 0 {
+		t.Errorf("the notebook ran the stages\n  %s\n%s ran\n  %s", strings.Join(a, "\n  "), command, strings.Join(c, "\n  "))
+	}
+	for _, f := range []string{"metrics.json", "config.json"} {
+		nb, _ := os.ReadFile(filepath.Join(s.Out, f))
+		c, _ := os.ReadFile(filepath.Join(cli, f))
+		if len(nb) == 0 || !bytes.Equal(nb, c) {
+			t.Errorf("%s differs between the notebook's video run (%d bytes) and %s (%d bytes)", f, len(nb), command, len(c))
+		}
+	}
 }
