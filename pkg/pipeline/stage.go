@@ -71,6 +71,9 @@ type manifest struct {
 	Config  json.RawMessage `json:"config"`
 	After   []string        `json:"after,omitempty"`
 	Seconds float64         `json:"seconds"`
+	// Files maps every file the stage wrote (a path relative to its folder)
+	// to its size and SHA-256: a stage whose files differ is damaged.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 const manifestFile = "stage.json"
@@ -108,10 +111,14 @@ func (r *Runner) Do(s Stage) (*Result, error) {
 	res := &Result{Name: s.Name, Dir: dir, Key: key}
 	if !r.Force {
 		if m, err := readManifest(dir); err == nil && m.Key == key {
-			res.Cached, res.Seconds = true, m.Seconds
-			r.logf("%-28s cached  %s", s.Name, dir)
-			r.record(res)
-			return res, nil
+			bad := verify(dir, m.Files)
+			if bad == "" {
+				res.Cached, res.Seconds = true, m.Seconds
+				r.logf("%-28s cached  %s", s.Name, dir)
+				r.record(res)
+				return res, nil
+			}
+			r.logf("%-28s damaged (%s differs from what the stage wrote): computing it again", s.Name, bad)
 		}
 	}
 	if err := os.MkdirAll(r.Root, 0o755); err != nil {
@@ -132,6 +139,9 @@ func (r *Runner) Do(s Stage) (*Result, error) {
 	m := manifest{Name: s.Name, Key: key, Config: cfg, Seconds: res.Seconds}
 	for _, a := range s.After {
 		m.After = append(m.After, a.Name+"-"+a.Key)
+	}
+	if m.Files, err = fileSums(tmp); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", s.Name, err)
 	}
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(tmp, manifestFile), append(b, '\n'), 0o644); err != nil {
@@ -168,6 +178,62 @@ func readManifest(dir string) (*manifest, error) {
 		return nil, errors.New("manifest without key")
 	}
 	return &m, nil
+}
+
+// fileSums returns the size and SHA-256 of every file under dir.
+func fileSums(dir string) (map[string]string, error) {
+	sums := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		sum, err := fileSum(path)
+		if err != nil {
+			return err
+		}
+		sums[filepath.ToSlash(rel)] = sum
+		return nil
+	})
+	return sums, err
+}
+
+// fileSum is "<size> sha256:<hex>" of a file.
+func fileSum(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return fmt.Sprintf("%d sha256:%s", n, hex.EncodeToString(h.Sum(nil))), nil
+}
+
+// verify returns the first file of sums that is missing or differs under
+// dir ("" when all are as written). A manifest without sums (written before
+// stages recorded them) is taken as it is.
+func verify(dir string, sums map[string]string) string {
+	for rel, want := range sums {
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		st, err := os.Stat(path)
+		if err != nil {
+			return rel + " (missing)"
+		}
+		if size := fmt.Sprintf("%d ", st.Size()); len(want) < len(size) || want[:len(size)] != size {
+			return rel
+		}
+		if got, err := fileSum(path); err != nil || got != want {
+			return rel
+		}
+	}
+	return ""
 }
 
 func validName(s string) bool {

@@ -81,3 +81,53 @@ func TestStageErrors(t *testing.T) {
 		t.Error("nil dependency accepted")
 	}
 }
+
+// TestDamagedStageRecomputed damages a finished stage's files in each way a
+// disk or a person can: the stage is computed again, with a log line naming
+// the file, and a stage as it was written is reused.
+func TestDamagedStageRecomputed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(dir string) error
+	}{
+		{"truncated", func(dir string) error { return os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"cider":`), 0o644) }},
+		{"same size, other bytes", func(dir string) error { return os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"cider": 0.9}`), 0o644) }},
+		{"missing", func(dir string) error { return os.Remove(filepath.Join(dir, "plots", "a.png")) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			runs := 0
+			st := Stage{Name: "eval", Config: 1, Run: func(dir string) error {
+				runs++
+				if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(filepath.Join(dir, "plots", "a.png"), []byte("png"), 0o644); err != nil {
+					return err
+				}
+				return os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"cider": 0.5}`), 0o644)
+			}}
+			res, err := (&Runner{Root: root}).Do(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := (&Runner{Root: root}).Do(st); err != nil || !again.Cached || runs != 1 {
+				t.Fatalf("an intact stage was not reused: %v %+v, %d runs", err, again, runs)
+			}
+			if err := tc.damage(res.Dir); err != nil {
+				t.Fatal(err)
+			}
+			var log strings.Builder
+			again, err := (&Runner{Root: root, Log: &log}).Do(st)
+			if err != nil || again.Cached || runs != 2 {
+				t.Fatalf("a damaged stage: %v %+v, %d runs; want it computed again", err, again, runs)
+			}
+			if !strings.Contains(log.String(), "damaged") {
+				t.Errorf("the log does not say the stage was damaged:\n%s", log.String())
+			}
+			if b, _ := os.ReadFile(filepath.Join(res.Dir, "eval.json")); string(b) != `{"cider": 0.5}` {
+				t.Errorf("eval.json after recomputing: %q", b)
+			}
+		})
+	}
+}
