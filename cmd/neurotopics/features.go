@@ -15,6 +15,7 @@ import (
 	"github.com/neurotopics/neurotopics/pkg/captioner/framenc"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
+	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/video"
 	"github.com/neurotopics/neurotopics/pkg/videodata"
 )
@@ -75,6 +76,9 @@ and encodes: the merged features are byte-identical to an unsharded run's
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if v.videos == "" || len(captions) == 0 || out == "" {
 				return fmt.Errorf("features: --videos, --captions and --out are required")
+			}
+			if err := pipeline.CheckWritable(out, "--out"); err != nil {
+				return fmt.Errorf("features: %w", err)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()

@@ -107,3 +107,30 @@ func TestBackendCommand(t *testing.T) {
 		t.Errorf("xla without the build tag: %v", err)
 	}
 }
+
+// TestOutputFolderCheckedFirst: a command whose output folder cannot be
+// written says so before any work (no feature cache made, no LDA run).
+func TestOutputFolderCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(dir, "cache")
+	for _, args := range [][]string{
+		{"run", "--quick", "--quiet", "--cache", cache, "--out", filepath.Join(file, "report")},
+		{"topics", "--captions", filepath.Join("..", "..", "pkg", "corpus", "testdata", "msvd_small.tsv"), "--out", filepath.Join(file, "topics")},
+		{"features", "--videos", dir, "--captions", dir, "--out", filepath.Join(file, "features")},
+	} {
+		out, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "--out "+filepath.Join(file)) || !strings.Contains(err.Error(), "choose another folder") {
+			t.Errorf("%s into a folder under a file: %v\n%s", args[0], err, out)
+		}
+		if strings.Count(err.Error(), args[0]+":") > 1 {
+			t.Errorf("%s: the command's name repeats: %v", args[0], err)
+		}
+	}
+	if _, err := os.Stat(cache); !os.IsNotExist(err) {
+		t.Errorf("run made its feature cache before finding --out unwritable: %v", err)
+	}
+}

@@ -224,6 +224,10 @@ func runPipeline(cmd *cobra.Command, f *runFlags) error {
 	if h := backend.SpeedHint(); h != "" {
 		fmt.Fprintln(logw, h)
 	}
+	// The report folder is checked before the data is made, not after.
+	if err := pipeline.CheckWritable(f.out, "--out"); err != nil {
+		return err
+	}
 	b, err := backend.New()
 	if err != nil {
 		return err

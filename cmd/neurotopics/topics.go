@@ -13,6 +13,7 @@ import (
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
+	"github.com/neurotopics/neurotopics/pkg/pipeline"
 	"github.com/neurotopics/neurotopics/pkg/topics"
 )
 
@@ -61,6 +62,9 @@ them (a folder written by "neurotopics synth" works).`,
 			if out == "" {
 				return fmt.Errorf("topics: --out is required (a folder for the outputs)")
 			}
+			if err := pipeline.CheckWritable(out, "--out"); err != nil {
+				return fmt.Errorf("topics: %w", err)
+			}
 			caps, err := corpus.LoadCaptions(captions...)
 			if err != nil {
 				return fmt.Errorf("topics: %w", err)
@@ -81,9 +85,6 @@ them (a folder written by "neurotopics synth" works).`,
 					progressbar.OptionClearOnFinish())
 				in.Progress = func(done, _ int) { _ = bar.Set(done) }
 				defer func() { _ = bar.Finish() }()
-			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return fmt.Errorf("topics: %w", err)
 			}
 			r, err := topics.Stage(cmd.Context(), in, topics.StageConfig{LDA: cfg, Text: text, LabelK: labelK, LabelMinWeight: minWeight}, out)
 			if err != nil {

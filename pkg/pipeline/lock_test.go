@@ -5,6 +5,7 @@ package pipeline
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +64,32 @@ func TestLockDirBadFolder(t *testing.T) {
 	}
 	if _, err := LockDir(file+"/sub", nil); err == nil || !strings.Contains(err.Error(), file) {
 		t.Fatalf("LockDir under a file: err = %v, want one naming %s", err, file)
+	}
+}
+
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	if err := CheckWritable(filepath.Join(dir, "new", "out"), "--out"); err != nil {
+		t.Fatalf("a new folder: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "new", "out")); len(entries) != 0 {
+		t.Errorf("the check left %v behind", entries)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := CheckWritable(filepath.Join(file, "out"), "--out")
+	if err == nil || !strings.Contains(err.Error(), "--out "+filepath.Join(file, "out")+" cannot be created") || !strings.Contains(err.Error(), "choose another folder") {
+		t.Errorf("a folder under a file: %v", err)
+	}
+	if os.Geteuid() != 0 { // root writes into read-only folders
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckWritable(ro, "--out"); err == nil || !strings.Contains(err.Error(), "cannot be written") {
+			t.Errorf("a read-only folder: %v", err)
+		}
 	}
 }
