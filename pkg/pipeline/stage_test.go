@@ -90,8 +90,12 @@ func TestDamagedStageRecomputed(t *testing.T) {
 		name   string
 		damage func(dir string) error
 	}{
-		{"truncated", func(dir string) error { return os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"cider":`), 0o644) }},
-		{"same size, other bytes", func(dir string) error { return os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"cider": 0.9}`), 0o644) }},
+		{"truncated", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"cider":`), 0o644)
+		}},
+		{"same size, other bytes", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"cider": 0.9}`), 0o644)
+		}},
 		{"missing", func(dir string) error { return os.Remove(filepath.Join(dir, "plots", "a.png")) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
