@@ -318,10 +318,25 @@ type Sentence struct {
 	SenID   int    `json:"sen_id"`
 }
 
+// MaxMSRVTTBytes bounds a videodatainfo.json (MSR-VTT's is about 40 MB): a
+// larger file is refused before it is read.
+const MaxMSRVTTBytes = 1 << 30
+
 func (c *Captions) readMSRVTTFile(path string) error {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("reading captions: %w", err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxMSRVTTBytes {
+		return fmt.Errorf("%s: %d MiB; a videodatainfo.json is expected to be at most %d MiB (corpus.MaxMSRVTTBytes; MSR-VTT's is about 40 MB): is it the right file?", path, st.Size()>>20, MaxMSRVTTBytes>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxMSRVTTBytes+1))
+	if err != nil {
+		return fmt.Errorf("reading captions: %w", err)
+	}
+	if len(data) > MaxMSRVTTBytes {
+		return fmt.Errorf("%s: more than %d MiB; a videodatainfo.json is expected to be at most that (corpus.MaxMSRVTTBytes): is it the right file?", path, MaxMSRVTTBytes>>20)
 	}
 	if err := c.ReadMSRVTT(data, path); err != nil {
 		return err
@@ -336,6 +351,18 @@ func (c *Captions) readMSRVTTFile(path string) error {
 func (c *Captions) ReadMSRVTT(data []byte, name string) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("%s: empty file; expected an MSR-VTT videodatainfo.json object with \"videos\" and \"sentences\"", name)
+	}
+	if !utf8.Valid(data) {
+		// JSON decoding would turn the bad bytes into U+FFFD silently.
+		bad := 0
+		for bad < len(data) {
+			r, size := utf8.DecodeRune(data[bad:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			bad += size
+		}
+		return fmt.Errorf("%s:%d: invalid UTF-8 text (byte %d); expected a UTF-8 JSON file (re-encode it, e.g. iconv -t UTF-8)", name, 1+bytes.Count(data[:bad], []byte("\n")), bad)
 	}
 	// Decode field by field so that missing fields can be named.
 	var doc struct {

@@ -1,7 +1,9 @@
 package corpus
 
 import (
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -87,6 +89,30 @@ func TestLoadCaptionsErrors(t *testing.T) {
 	}
 }
 
+// TestMSRVTTTooLarge: a file over the limit is refused from its size, not
+// read (a sparse file costs no disk).
+func TestMSRVTTTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "videodatainfo.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxMSRVTTBytes + 1); err != nil {
+		t.Skipf("no sparse files here: %v", err)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = LoadCaptions(path)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "at most 1024 MiB (corpus.MaxMSRVTTBytes") {
+		t.Errorf("a 1 GiB + 1 byte videodatainfo.json: %v", err)
+	}
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 1<<20 {
+		t.Errorf("refusing it allocated %d bytes", grown)
+	}
+}
+
 func TestReadMSRVTT(t *testing.T) {
 	c, err := LoadCaptions("testdata/videodatainfo_small.json")
 	if err != nil {
@@ -107,6 +133,7 @@ func TestReadMSRVTT(t *testing.T) {
 		{"dup video", `{"videos": [{"video_id": "a"}, {"video_id": "a"}], "sentences": [{"video_id": "a", "caption": "x"}]}`, `videos[1]: duplicate video_id "a" (first at videos[0])`},
 		{"unknown video", `{"videos": [{"video_id": "a"}], "sentences": [{"video_id": "b", "caption": "x"}]}`, `video_id "b" is not listed`},
 		{"category type", `{"videos": [{"video_id": "a", "category": "x"}], "sentences": [{"video_id": "a", "caption": "x"}]}`, `field "category": expected int`},
+		{"bad utf8", "{\"sentences\": [\n{\"video_id\": \"a\", \"caption\": \"a d\xffog\"}]}", "x.json:2: invalid UTF-8 text (byte 49)"},
 	}
 	for _, tc := range cases {
 		err := NewCaptions().ReadMSRVTT([]byte(tc.doc), "x.json")
