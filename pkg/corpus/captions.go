@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -486,7 +487,7 @@ func DescribeJSONError(data []byte, err error) string {
 	case errors.As(err, &te):
 		off = te.Offset
 		if te.Field != "" {
-			return fmt.Sprintf("line %d: field %q: expected %s, found JSON %s", lineOf(data, off), te.Field, te.Type, te.Value)
+			return fmt.Sprintf("line %d: field %q: expected %s, found JSON %s", lineOf(data, off), te.Field, JSONKind(te.Type), te.Value)
 		}
 		return fmt.Sprintf("line %d: expected an object with \"videos\" and \"sentences\" lists, found JSON %s", lineOf(data, off), te.Value)
 	}
@@ -495,6 +496,50 @@ func DescribeJSONError(data []byte, err error) string {
 		return fmt.Sprintf("line %d, column %d: invalid JSON: %v", l, col, err)
 	}
 	return fmt.Sprintf("invalid JSON: %v", err)
+}
+
+// JSONKind names what a Go type holds in JSON's words ("a list of
+// objects", "a string", "a number"), for messages to people who write JSON,
+// not Go.
+func JSONKind(t reflect.Type) string {
+	if t == nil || t == reflect.TypeOf(json.RawMessage(nil)) {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return "a base64 string"
+		}
+		inner := JSONKind(t.Elem())
+		inner = strings.TrimPrefix(strings.TrimPrefix(inner, "an "), "a ")
+		return "a list of " + plural(inner)
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return JSONKind(t.Elem())
+	}
+	return "a value"
+}
+
+func plural(s string) string {
+	switch {
+	case strings.HasPrefix(s, "list of "):
+		return "lists of " + strings.TrimPrefix(s, "list of ")
+	case s == "true or false":
+		return "booleans"
+	case strings.HasSuffix(s, "s"):
+		return s
+	}
+	return s + "s"
 }
 
 func lineOf(data []byte, off int64) int { l, _ := lineCol(data, off); return l }

@@ -1,8 +1,10 @@
 package corpus
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -159,5 +161,30 @@ func TestMSRVTTRoundTrip(t *testing.T) {
 	}
 	if c.ByClip["s0"][0] != "a <b> & c" || c.Category["s0"] != 3 || c.Splits["test"][0] != "s0" {
 		t.Errorf("round trip: %+v", c)
+	}
+}
+
+func TestJSONKind(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{[]map[string]json.RawMessage{}, "a list of objects"},
+		{map[string]int{}, "an object"},
+		{[][]float32{}, "a list of lists of numbers"},
+		{[]string{}, "a list of strings"},
+		{json.RawMessage{}, "a value"},
+		{[]byte{}, "a base64 string"},
+		{0, "an integer"},
+		{true, "true or false"},
+		{new(float64), "a number"},
+	} {
+		if got := JSONKind(reflect.TypeOf(tc.v)); got != tc.want {
+			t.Errorf("JSONKind(%T) = %q; want %q", tc.v, got, tc.want)
+		}
+	}
+	err := NewCaptions().ReadMSRVTT([]byte(`{"videos": 3, "sentences": []}`), "x.json")
+	if err == nil || !strings.Contains(err.Error(), `x.json: line 1: field "videos": expected a list of objects, found JSON number`) {
+		t.Errorf("a number for videos: %v", err)
 	}
 }

@@ -18,7 +18,7 @@ func ReadJSONFile(path string, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field == "" {
-			return fmt.Errorf("%s: line %d: expected %s, found JSON %s", path, lineOf(b, te.Offset), te.Type, te.Value)
+			return fmt.Errorf("%s: line %d: expected %s, found JSON %s", path, lineOf(b, te.Offset), JSONKind(te.Type), te.Value)
 		}
 		return fmt.Errorf("%s: %s", path, DescribeJSONError(b, err))
 	}
