@@ -44,9 +44,13 @@ func (e Edit) String() string {
 	return fmt.Sprintf("unit %d %s %.4g", e.Unit, sym, v)
 }
 
-// check verifies one edit against a layer of n units.
+// check verifies one edit against a layer of n units (n = math.MaxInt when
+// the layer is not known yet: only the sign of the unit is checked).
 func (e Edit) check(n int) error {
-	if e.Unit < 0 || e.Unit >= n {
+	if e.Unit < 0 {
+		return fmt.Errorf("unit %d does not exist: units are numbered from 0", e.Unit)
+	}
+	if e.Unit >= n {
 		return fmt.Errorf("unit %d does not exist: the semantic layer has units 0..%d", e.Unit, n-1)
 	}
 	if math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {

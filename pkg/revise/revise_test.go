@@ -156,7 +156,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"bad op", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": 1, "op": "zap", "value": 1}]}]}`, `unknown op "zap"`},
 		{"NaN", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": 1, "op": "set", "value": NaN}]}]}`, "not a revisions file"},
 		{"trailing data", "{\"version\": 1, \"revisions\": []}\n{\"version\": 1}", "x.json: line 2: data after the end"},
-		{"negative unit", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": -3, "op": "set", "value": 0}]}]}`, "unit -3 does not exist"},
+		{"negative unit", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": -3, "op": "set", "value": 0}]}]}`, "unit -3 does not exist: units are numbered from 0"},
 	} {
 		_, err := ParseFile([]byte(c.json), "x.json")
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "x.json") {
