@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -180,6 +181,9 @@ func ParseIDList(r io.Reader, name string) ([]string, error) {
 		ids = append(ids, id)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: line longer than 1 MiB; expected one clip id a line", name, lineNo+1)
+		}
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	for len(ids) > 0 && ids[len(ids)-1] == "" {

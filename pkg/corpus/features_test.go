@@ -115,3 +115,24 @@ func TestLoadFrames(t *testing.T) {
 		t.Errorf("rank: %v", err)
 	}
 }
+
+// TestLongLinesNamed: a line over the 1 MiB limit is an error naming the
+// file, the line and the limit, in every line-based loader.
+func TestLongLinesNamed(t *testing.T) {
+	long := strings.Repeat("x", 2<<20)
+	_, err := ParseIDList(strings.NewReader("vid1\n"+long+"\n"), "ids.txt")
+	if err == nil || !strings.Contains(err.Error(), "ids.txt:2: line longer than 1 MiB") {
+		t.Errorf("id list: %v", err)
+	}
+	_, err = ReadVocab(strings.NewReader("# neurotopics vocab min_count=1\n"+long+"\n"), "vocab.txt")
+	if err == nil || !strings.Contains(err.Error(), "vocab.txt:2: line longer than 1 MiB") {
+		t.Errorf("vocabulary: %v", err)
+	}
+	err = NewCaptions().ReadMSVD(strings.NewReader("vid1\ta dog\nvid2\t"+long+"\n"), "x.tsv", "train")
+	if err == nil || !strings.Contains(err.Error(), "x.tsv:2: line longer than 1 MiB") {
+		t.Errorf("MSVD: %v", err)
+	}
+	if err != nil && len(err.Error()) > 200 {
+		t.Errorf("the error echoes the line: %d bytes", len(err.Error()))
+	}
+}

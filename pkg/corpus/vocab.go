@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -204,6 +205,9 @@ func ReadVocab(r io.Reader, name string) (*Vocab, error) {
 		v.Counts = append(v.Counts, n)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: line longer than 1 MiB; expected `word<TAB>count` a line", name, lineNo+1)
+		}
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	if lineNo == 0 {
