@@ -85,7 +85,7 @@ func ParseTargetsCSV(r io.Reader, name string) (*Targets, error) {
 	}
 	if len(header) < 2 || strings.TrimPrefix(strings.TrimSpace(header[0]), "\ufeff") != "clip_id" {
 		line, _ := cr.FieldPos(0)
-		return nil, fmt.Errorf("%s:%d: expected a header clip_id,<target names…>; found %q", name, line, strings.Join(header, ","))
+		return nil, fmt.Errorf("%s:%d: expected a header clip_id,<target names…>; found %q", name, line, corpus.Short(strings.Join(header, ",")))
 	}
 	t := &Targets{Names: header[1:], ByClip: map[string][]float32{}}
 	var ids []string
@@ -100,14 +100,14 @@ func ParseTargetsCSV(r io.Reader, name string) (*Targets, error) {
 		line, _ := cr.FieldPos(0) // blank lines and quoted line breaks make it differ from the record number
 		id := strings.TrimSpace(rec[0])
 		if _, dup := t.ByClip[id]; dup {
-			return nil, fmt.Errorf("%s:%d: clip %q appears twice", name, line, id)
+			return nil, fmt.Errorf("%s:%d: clip %q appears twice", name, line, corpus.Short(id))
 		}
 		v := make([]float32, len(rec)-1)
 		for k, s := range rec[1:] {
 			x, err := strconv.ParseFloat(strings.TrimSpace(s), 32)
 			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 				line, _ := cr.FieldPos(k + 1)
-				return nil, fmt.Errorf("%s:%d: column %d (%s) is %q; expected a finite number", name, line, k+2, t.Names[k], s)
+				return nil, fmt.Errorf("%s:%d: column %d (%s) is %q; expected a finite number", name, line, k+2, corpus.Short(t.Names[k]), corpus.Short(s))
 			}
 			v[k] = float32(x)
 		}

@@ -1,6 +1,7 @@
 package captioner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,5 +52,20 @@ func TestLoadTargetsFolder(t *testing.T) {
 	}
 	if _, err := LoadTargets(dir); err == nil || !strings.Contains(err.Error(), "2 rows but clips.txt has 1") {
 		t.Errorf("mismatched ids: got %v", err)
+	}
+}
+
+// TestTargetsHugeFieldNotEchoed: a 10 MB field gives an error of a readable
+// size naming the file, the line and the column.
+func TestTargetsHugeFieldNotEchoed(t *testing.T) {
+	huge := strings.Repeat("x", 10<<20)
+	for _, tc := range []struct{ csv, want string }{
+		{"clip_id,t0\nvid1," + huge + "\n", "t.csv:2: column 2 (t0) is"},
+		{"id," + huge + "\n", "t.csv:1: expected a header clip_id"},
+	} {
+		_, err := ParseTargetsCSV(strings.NewReader(tc.csv), "t.csv")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || len(err.Error()) > 300 {
+			t.Errorf("error of %d bytes; want ≤ 300 with %q", len(fmt.Sprint(err)), tc.want)
+		}
 	}
 }

@@ -136,3 +136,25 @@ func TestLongLinesNamed(t *testing.T) {
 		t.Errorf("the error echoes the line: %d bytes", len(err.Error()))
 	}
 }
+
+// TestHugeFieldNotEchoed: a 50 MB field of a labels CSV gives an error of a
+// readable size that still names the file and the line.
+func TestHugeFieldNotEchoed(t *testing.T) {
+	huge := strings.Repeat("x", 50<<20)
+	for _, tc := range []struct {
+		name, csv, want string
+	}{
+		{"header", "clip_id," + huge + "\nvid1,a\n", "labels.csv:1: no column"},
+		{"duplicate id", "clip_id,category\n" + huge + ",a\n" + huge + ",b\n", "labels.csv:3: duplicate clip id"},
+		{"empty label", "clip_id,category\n" + huge + ",\n", "labels.csv:2: clip"},
+	} {
+		_, err := ParseLabels(strings.NewReader(tc.csv), "labels.csv", "category")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || len(err.Error()) > 400 {
+			msg := "<nil>"
+			if err != nil {
+				msg = Short(err.Error())
+			}
+			t.Errorf("%s: %d bytes: %s; want ≤ 400 bytes with %q", tc.name, len(msg), msg, tc.want)
+		}
+	}
+}

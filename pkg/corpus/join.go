@@ -134,10 +134,10 @@ func ParseLabels(r io.Reader, name, column string) (map[string]string, error) {
 		}
 	}
 	if idCol < 0 {
-		return nil, fmt.Errorf("%s:1: no clip id column; expected one named clip_id, video_id or id, found %q", name, strings.Join(header, ","))
+		return nil, fmt.Errorf("%s:1: no clip id column; expected one named clip_id, video_id or id, found %q", name, truncate(strings.Join(header, ","), 120))
 	}
 	if labCol < 0 {
-		return nil, fmt.Errorf("%s:1: no column %q; columns are %q", name, column, strings.Join(header, ","))
+		return nil, fmt.Errorf("%s:1: no column %q; columns are %q", name, truncate(column, 60), truncate(strings.Join(header, ","), 120))
 	}
 	out := map[string]string{}
 	firstLine := map[string]int{}
@@ -158,10 +158,10 @@ func ParseLabels(r io.Reader, name, column string) (map[string]string, error) {
 			return nil, fmt.Errorf("%s:%d: empty clip id", name, line)
 		}
 		if lab == "" {
-			return nil, fmt.Errorf("%s:%d: clip %q has an empty %q", name, line, id, column)
+			return nil, fmt.Errorf("%s:%d: clip %q has an empty %q", name, line, truncate(id, 60), truncate(column, 60))
 		}
 		if j, dup := firstLine[id]; dup {
-			return nil, fmt.Errorf("%s:%d: duplicate clip id %q (first at line %d)", name, line, id, j)
+			return nil, fmt.Errorf("%s:%d: duplicate clip id %q (first at line %d)", name, line, truncate(id, 60), j)
 		}
 		firstLine[id] = line
 		out[id] = lab

@@ -214,6 +214,10 @@ func parseNPYHeader(h string) (descr string, fortran bool, shape []int, err erro
 	return descr, fortran, shape, nil
 }
 
+// Short cuts s to 80 bytes (marking the cut with "…"), so that an error
+// quoting a field of a malformed file stays readable whatever its size.
+func Short(s string) string { return truncate(s, 80) }
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -219,7 +219,7 @@ func ReadLabelsCSV(r io.Reader, name string, K int) (*Labels, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(header) < 2 || strings.TrimPrefix(header[0], "\ufeff") != "clip" || header[1] != "topics" || (len(header) > 2 && header[2] != "weights") {
-		return nil, fmt.Errorf("%s: expected the header clip,topics,weights; found %q", name, strings.Join(header, ","))
+		return nil, fmt.Errorf("%s: expected the header clip,topics,weights; found %q", name, corpus.Short(strings.Join(header, ",")))
 	}
 	hasWeights := len(header) > 2
 	l := &Labels{K: K}
@@ -245,7 +245,7 @@ func ReadLabelsCSV(r io.Reader, name string, K int) (*Labels, error) {
 			}
 		}
 		if prev, dup := seen[id]; dup {
-			return nil, fmt.Errorf("%s:%d: clip %q already labelled on line %d", name, line, id, prev)
+			return nil, fmt.Errorf("%s:%d: clip %q already labelled on line %d", name, line, corpus.Short(id), prev)
 		}
 		seen[id] = line
 		var topics []int
@@ -253,10 +253,10 @@ func ReadLabelsCSV(r io.Reader, name string, K int) (*Labels, error) {
 		for _, f := range strings.Fields(rec[1]) {
 			k, err := strconv.Atoi(f)
 			if err != nil || k < 0 || k >= K {
-				return nil, fmt.Errorf("%s:%d: clip %q: topic %q is not an index in [0, %d)", name, line, id, f, K)
+				return nil, fmt.Errorf("%s:%d: clip %q: topic %q is not an index in [0, %d)", name, line, corpus.Short(id), corpus.Short(f), K)
 			}
 			if used[k] {
-				return nil, fmt.Errorf("%s:%d: clip %q: topic %d listed twice", name, line, id, k)
+				return nil, fmt.Errorf("%s:%d: clip %q: topic %d listed twice", name, line, corpus.Short(id), k)
 			}
 			used[k] = true
 			topics = append(topics, k)
