@@ -300,6 +300,10 @@ func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
 		if isGlobalStep(sv.Path) && (dt != dtypes.Int64 || len(sv.Dims) != 0) {
 			return nil, nil, bad("variable %s: shape %s; expected an Int64 scalar (the training step)", sv.Path, shape)
 		}
+		if k, ok := firstNonFinite(dt, data[sv.Offset:sv.Offset+sv.Length]); ok {
+			return nil, nil, bad("variable %s: element %d of %s is NaN or infinite; the training that wrote it diverged: "+
+				"load an earlier checkpoint of its folder, or train again (a smaller learning rate, --set \"learning_rate=…\")", sv.Path, k, shape)
+		}
 		t := tensors.FromShape(shape)
 		if err := t.MutableBytes(func(b []byte) { copy(b, data[sv.Offset:sv.Offset+sv.Length]) }); err != nil {
 			return nil, nil, bad("variable %s: %v", sv.Path, err)
@@ -311,6 +315,39 @@ func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
 		v.SetTrainable(sv.Trainable)
 	}
 	return &h, store, nil
+}
+
+// firstNonFinite returns the index of the first NaN or infinite element of
+// the little-endian floats b of dtype dt (ok false when all are finite, or
+// dt is not a float).
+func firstNonFinite(dt dtypes.DType, b []byte) (int, bool) {
+	switch dt {
+	case dtypes.Float32:
+		for k := 0; k+4 <= len(b); k += 4 {
+			if binary.LittleEndian.Uint32(b[k:])&0x7f800000 == 0x7f800000 {
+				return k / 4, true
+			}
+		}
+	case dtypes.Float64:
+		for k := 0; k+8 <= len(b); k += 8 {
+			if binary.LittleEndian.Uint64(b[k:])&0x7ff0000000000000 == 0x7ff0000000000000 {
+				return k / 8, true
+			}
+		}
+	case dtypes.Float16:
+		for k := 0; k+2 <= len(b); k += 2 {
+			if binary.LittleEndian.Uint16(b[k:])&0x7c00 == 0x7c00 {
+				return k / 2, true
+			}
+		}
+	case dtypes.BFloat16:
+		for k := 0; k+2 <= len(b); k += 2 {
+			if binary.LittleEndian.Uint16(b[k:])&0x7f80 == 0x7f80 {
+				return k / 2, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // loadableDType reports whether a tensor of dt can be held in host memory
