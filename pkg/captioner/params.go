@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -292,9 +293,34 @@ func readParams(store *model.Store) (p params, err error) {
 	return p, p.validate()
 }
 
+// MaxParams bounds the size hyperparameters: far above any setting that
+// trains on one machine, low enough that a typo (semantic_units=1000000000)
+// is an error instead of an out-of-memory crash. Raise one here if a model
+// needs it.
+var MaxParams = map[string]int{
+	ParamFrames: 1024, ParamEncoderDim: 16384, ParamSemanticUnits: 16384, ParamDecoderDim: 16384,
+	ParamMaxWords: 1000, ParamBatchSize: 65536, ParamBeamSize: 100, ParamCaptionsPerClip: 1000,
+	ParamCheckpointKeep: 10000, ParamEvalClips: 10_000_000, ParamTrainSteps: 1_000_000_000,
+}
+
 // validate reports every out-of-range hyperparameter.
 func (p params) validate() error {
 	var bad []string
+	all := map[string]int{ParamFrames: p.Frames, ParamEncoderDim: p.EncoderDim, ParamSemanticUnits: p.SemanticUnits,
+		ParamDecoderDim: p.DecoderDim, ParamMaxWords: p.MaxWords, ParamBatchSize: p.BatchSize, ParamBeamSize: p.BeamSize,
+		ParamCaptionsPerClip: p.CaptionsPerClip, ParamCheckpointKeep: p.CheckpointKeep, ParamEvalClips: p.EvalClips, ParamTrainSteps: p.TrainSteps}
+	for _, k := range slices.Sorted(maps.Keys(all)) {
+		if all[k] > MaxParams[k] {
+			bad = append(bad, fmt.Sprintf("%s = %d; expected ≤ %d (captioner.MaxParams: larger would not fit in memory or time)", k, all[k], MaxParams[k]))
+		}
+	}
+	for k, v := range map[string]float64{ParamDropout: p.Dropout, ParamLambda: p.Lambda, ParamLearningRate: p.LearningRate,
+		ParamMinLRFraction: p.MinLRFraction, ParamSemanticBias: p.SemanticBias, ParamActivityL1: p.ActivityL1} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			bad = append(bad, fmt.Sprintf("%s = %v; expected a finite number", k, v))
+		}
+	}
+	slices.Sort(bad)
 	pos := map[string]int{ParamFrames: p.Frames, ParamEncoderDim: p.EncoderDim, ParamSemanticUnits: p.SemanticUnits,
 		ParamDecoderDim: p.DecoderDim, ParamMaxWords: p.MaxWords, ParamMinWordCount: p.MinWordCount,
 		ParamBatchSize: p.BatchSize, ParamCheckpointKeep: p.CheckpointKeep, ParamBeamSize: p.BeamSize,
