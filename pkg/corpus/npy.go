@@ -43,9 +43,11 @@ const (
 	DTypeUint8   = "|u1"
 )
 
-// maxNPYElements bounds the size a header may declare (4 G elements), so a
-// corrupt header cannot make the reader allocate unbounded memory.
-const maxNPYElements = 1 << 32
+// MaxNPYElements bounds the elements of one .npy array (2^30: 4 GiB as
+// float32), so that a header, or a large sparse file, cannot make the reader
+// allocate without bound. Larger features go in one .npy per clip (a folder
+// of <clip>.npy), which has no such limit as a whole.
+var MaxNPYElements = 1 << 30
 
 var npyMagic = []byte("\x93NUMPY")
 
@@ -119,8 +121,11 @@ func DecodeNPY(r io.Reader, name string, size int64) (*Array, error) {
 	}
 	n := 1
 	for _, d := range shape {
-		if d < 0 || (d > 0 && n > maxNPYElements/d) {
-			return nil, fmt.Errorf("%s: shape %v is too large or negative", name, shape)
+		if d < 0 {
+			return nil, fmt.Errorf("%s: shape %v has a negative dimension", name, shape)
+		}
+		if d > 0 && n > MaxNPYElements/d {
+			return nil, fmt.Errorf("%s: shape %v has more than %d elements (corpus.MaxNPYElements); save the features as one .npy per clip (a folder of <clip>.npy) instead", name, shape, MaxNPYElements)
 		}
 		n *= d
 	}
@@ -134,28 +139,35 @@ func DecodeNPY(r io.Reader, name string, size int64) (*Array, error) {
 			return nil, fmt.Errorf("%s: %d unexpected trailing bytes after the data of shape %v", name, have-nbytes, shape)
 		}
 	}
-	raw := make([]byte, nbytes)
-	if _, err := io.ReadFull(r, raw); err != nil {
-		return nil, fmt.Errorf("%s: truncated data: shape %v of %s needs %d bytes: %v", name, shape, descr, nbytes, err)
+	// Converted chunk by chunk: the bytes are never held whole beside the
+	// values.
+	data := make([]float32, n)
+	chunk := make([]byte, min(int64(1<<20), max(nbytes, 1))/int64(width)*int64(width))
+	for i := 0; i < n; {
+		m := min(len(chunk)/width, n-i)
+		raw := chunk[:m*width]
+		if _, err := io.ReadFull(r, raw); err != nil {
+			return nil, fmt.Errorf("%s: truncated data: shape %v of %s needs %d bytes: %v", name, shape, descr, nbytes, err)
+		}
+		switch width {
+		case 4:
+			for k := range m {
+				data[i+k] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
+			}
+		case 2:
+			for k := range m {
+				data[i+k] = float16.Frombits(binary.LittleEndian.Uint16(raw[2*k:])).Float32()
+			}
+		case 1:
+			for k := range m {
+				data[i+k] = float32(raw[k])
+			}
+		}
+		i += m
 	}
 	if size < 0 {
 		if k, _ := r.Read(make([]byte, 1)); k > 0 {
 			return nil, fmt.Errorf("%s: unexpected trailing bytes after the data of shape %v", name, shape)
-		}
-	}
-	data := make([]float32, n)
-	switch width {
-	case 4:
-		for i := range data {
-			data[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-		}
-	case 2:
-		for i := range data {
-			data[i] = float16.Frombits(binary.LittleEndian.Uint16(raw[2*i:])).Float32()
-		}
-	case 1:
-		for i := range data {
-			data[i] = float32(raw[i])
 		}
 	}
 	return &Array{Shape: shape, Data: data, DType: descr}, nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -98,7 +99,7 @@ func TestDecodeNPYCorrupt(t *testing.T) {
 		{"huge header", append([]byte("\x93NUMPY\x02\x00\xff\xff\xff\x7f"), g[10:]...), "header length"},
 		{"no shape", []byte("\x93NUMPY\x01\x00\x2a\x00{'descr': '<f4', 'fortran_order': False, }   \n"), "no 'shape'"},
 		{"negative dim", []byte("\x93NUMPY\x01\x00\x3a\x00{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }\n"), "bad dimension"},
-		{"huge shape", []byte("\x93NUMPY\x01\x00\x4a\x00{'descr': '<f4', 'fortran_order': False, 'shape': (99999999, 99999999), }\n"), "too large"},
+		{"huge shape", []byte("\x93NUMPY\x01\x00\x4a\x00{'descr': '<f4', 'fortran_order': False, 'shape': (99999999, 99999999), }\n"), "more than 1073741824 elements (corpus.MaxNPYElements)"},
 		{"string dtype", []byte("\x93NUMPY\x01\x00\x3a\x00{'descr': '<U3', 'fortran_order': False, 'shape': (1,),   }\n"), "unicode string"},
 	}
 	for _, c := range cases {
@@ -125,5 +126,54 @@ func TestCheckFinite(t *testing.T) {
 	b := &Array{Shape: []int{2}, Data: []float32{1, float32(math.Inf(-1))}}
 	if err := b.CheckFinite("b"); err == nil || !strings.Contains(err.Error(), "-Inf") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestNPYMemoryBounded: a sparse .npy over the element limit is refused
+// before any large allocation; one under it is read with about one copy of
+// its values (the file's bytes are converted chunk by chunk).
+func TestNPYMemoryBounded(t *testing.T) {
+	dir := t.TempDir()
+	sparse := func(name string, shape []int, n int64) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		hdr := NPYHeader(shape, DTypeFloat32)
+		if _, err := f.Write(hdr); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(int64(len(hdr)) + 4*n); err != nil {
+			t.Skipf("no sparse files here: %v", err)
+		}
+		return path
+	}
+	alloc := func(f func()) uint64 {
+		var a, b runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&a)
+		f()
+		runtime.ReadMemStats(&b)
+		return b.TotalAlloc - a.TotalAlloc
+	}
+	over := sparse("over.npy", []int{MaxNPYElements/1024 + 1, 1024}, int64(MaxNPYElements+1024))
+	var err error
+	if got := alloc(func() { _, err = ReadNPY(over) }); got > 4<<20 {
+		t.Errorf("refusing a %d GiB file allocated %d bytes", (MaxNPYElements*4)>>30, got)
+	}
+	if err == nil || !strings.Contains(err.Error(), "corpus.MaxNPYElements") {
+		t.Errorf("a file over the limit: %v", err)
+	}
+	const n = 16 << 20 // 64 MiB of float32
+	under := sparse("under.npy", []int{n / 1024, 1024}, n)
+	var a *Array
+	got := alloc(func() { a, err = ReadNPY(under) })
+	if err != nil || len(a.Data) != n {
+		t.Fatalf("a 64 MiB file: %v", err)
+	}
+	if want := uint64(4*n) + 4<<20; got > want {
+		t.Errorf("reading 64 MiB of float32 allocated %d bytes; want ≤ %d (one copy and a chunk)", got, want)
 	}
 }
