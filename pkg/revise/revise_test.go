@@ -507,3 +507,17 @@ func TestMeasureSteps(t *testing.T) {
 		}
 	}
 }
+
+func TestInterpretationLabelsChecked(t *testing.T) {
+	for _, tc := range []struct{ json, want string }{
+		{`{"method":"pdm","outputs":["a","b"],"units":[{"unit":0,"label":"a","label_index":1,"label_score":0.5}]}`, `units.json: unit topics: unit 0: label "a" disagrees with its label_index 1 (topic "b")`},
+		{`{"method":"pdm","outputs":["a","b"],"units":[{"unit":0,"label":"b","label_index":7}]}`, "unit 0 is labelled topic 7; there are 2 topics"},
+	} {
+		if _, err := parseInterpretation([]byte(tc.json), "units.json"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", tc.json, err, tc.want)
+		}
+	}
+	if _, err := parseInterpretation([]byte(`{"method":"pdm","outputs":["a","b"],"units":[{"unit":0,"label":"b","label_index":1}]}`), "units.json"); err != nil {
+		t.Errorf("an agreeing label: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
 )
 
@@ -43,6 +44,13 @@ func FromInterpretation(units []interpret.Unit, topics []string, source string) 
 		}
 		if u.LabelIndex >= len(topics) {
 			return nil, fmt.Errorf("unit topics: unit %d is labelled topic %d; there are %d topics", i, u.LabelIndex, len(topics))
+		}
+		if u.LabelIndex >= 0 && u.Label != topics[u.LabelIndex] {
+			return nil, fmt.Errorf("unit topics: unit %d: label %q disagrees with its label_index %d (topic %q); expected the two to name one topic",
+				i, corpus.Short(u.Label), u.LabelIndex, corpus.Short(topics[u.LabelIndex]))
+		}
+		if math.IsNaN(u.LabelScore) || math.IsInf(u.LabelScore, 0) {
+			return nil, fmt.Errorf("unit topics: unit %d: label_score %v; expected a finite number", i, u.LabelScore)
 		}
 		t.Label[i], t.Score[i] = u.LabelIndex, u.LabelScore
 		if u.LabelIndex < 0 {
