@@ -146,6 +146,23 @@ func TestRevisionJSONRoundTripsAndReplays(t *testing.T) {
 	if _, _, err := r.Replay(&v, redSquareLeft); err == nil || !strings.Contains(err.Error(), "unit 40 does not exist") {
 		t.Errorf("replay of a bad unit: %v", err)
 	}
+	// A request naming units, topics or a strength the model cannot have is
+	// caught at replay too.
+	for _, tc := range []struct {
+		q    Request
+		want string
+	}{
+		{Request{Suppress: []int{99999}}, "its request: suppress: unit 99999 does not exist: the semantic layer has units 0..5"},
+		{Request{Boost: []int{-1}}, "its request: boost: unit -1 does not exist"},
+		{Request{None: []string{"topic-nobody-has"}}, `unknown topic "topic-nobody-has"`},
+		{Request{More: []string{"color:red"}, Strength: math.Inf(1)}, "strength +Inf"},
+	} {
+		v := got.Revisions[1]
+		v.Request = &tc.q
+		if _, _, err := r.Replay(&v, redSquareLeft); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("replay of %+v: %v; want %q", tc.q, err, tc.want)
+		}
+	}
 }
 
 func TestParseFileErrors(t *testing.T) {

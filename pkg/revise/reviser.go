@@ -360,6 +360,11 @@ func (r *Reviser) ApplyBatch(clips []string, as [][]float32, edits [][]Edit) (re
 // with the revision's decoding options; same reports whether it reproduces
 // the saved captions.
 func (r *Reviser) Replay(v *Revision, a []float32) (got *Revision, same bool, err error) {
+	if v.Request != nil {
+		if err := r.checkRequest(*v.Request); err != nil {
+			return nil, false, fmt.Errorf("replaying the revision of clip %s: its request: %w", v.Clip, err)
+		}
+	}
 	rr := *r
 	rr.Decode = captioner.DecodeOptions{Beam: v.Beam, MaxWords: v.MaxWords, LengthPenalty: v.LengthPenalty}
 	got, err = rr.Apply(v.Clip, a, v.Edits)
@@ -368,6 +373,39 @@ func (r *Reviser) Replay(v *Revision, a []float32) (got *Revision, same bool, er
 	}
 	got.Request = v.Request
 	return got, got.Before == v.Before && got.After == v.After, nil
+}
+
+// checkRequest verifies a saved request against the model: its units exist,
+// its topics are the model's, its strength is a finite number ≥ 0.
+func (r *Reviser) checkRequest(q Request) error {
+	n, err := r.units()
+	if err != nil {
+		return err
+	}
+	for _, list := range []struct {
+		name  string
+		units []int
+	}{{"suppress", q.Suppress}, {"boost", q.Boost}} {
+		for _, u := range list.units {
+			if u < 0 || u >= n {
+				return fmt.Errorf("%s: unit %d does not exist: the semantic layer has units 0..%d", list.name, u, n-1)
+			}
+		}
+	}
+	if err := CheckEdits(q.Edits, n); err != nil {
+		return err
+	}
+	if _, err := q.strength(); err != nil {
+		return err
+	}
+	if r.Topics != nil {
+		for _, name := range append(slices.Clone(q.None), q.More...) {
+			if _, err := r.Topics.TopicIndex(name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // topTopics returns the k highest scores of s.
