@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/gomlx/compute"
@@ -74,21 +73,8 @@ func TrainStage(ctx context.Context, in TrainStageInput, cfg TrainStageConfig, d
 	if latest == "" {
 		return nil, fmt.Errorf("training wrote no checkpoint in %s", in.CheckpointDir)
 	}
-	if err := copyFile(latest, filepath.Join(dir, filepath.Base(latest))); err != nil {
+	if err := corpus.CopyFileAtomic(latest, filepath.Join(dir, filepath.Base(latest))); err != nil {
 		return nil, fmt.Errorf("copying the checkpoint: %w", err)
 	}
 	return res, nil
-}
-
-// copyFile copies src to dst atomically.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	return corpus.WriteFileAtomic(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
 }

@@ -251,8 +251,14 @@ func contentKey(cfg Config, captionFiles []string) (string, error) {
 		files = append(files, cfg.Features, cfg.IDs)
 	}
 	files = append(files, cfg.GroundTruth)
+	return HashFiles(fmt.Sprintf("max_missing=%v\n", cfg.MaxMissing), files)
+}
+
+// HashFiles returns a content key of a dataset: a hash of prefix and, for
+// each file of files ("" skipped), its base name and its bytes.
+func HashFiles(prefix string, files []string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "max_missing=%v\n", cfg.MaxMissing)
+	io.WriteString(h, prefix)
 	for _, p := range files {
 		if p == "" {
 			continue

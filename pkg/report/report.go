@@ -11,7 +11,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -173,13 +172,4 @@ func (r *Report) Write(dir string) error {
 }
 
 // WriteJSON writes v as indented JSON with sorted map keys, atomically.
-func WriteJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return corpus.WriteFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(append(b, '\n'))
-		return err
-	})
-}
+func WriteJSON(path string, v any) error { return corpus.WriteJSONFile(path, v) }

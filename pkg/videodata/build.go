@@ -246,22 +246,5 @@ func featureKey(fs *FrameSet, ids, train []string, ecfg framenc.Config) (string,
 
 // datasetKey hashes the captions, the features and the ground truth.
 func datasetKey(captionFiles []string, featureKey, groundTruth string, maxMissing float64) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "videos features=%s max_missing=%v\n", featureKey, maxMissing)
-	for _, p := range append(slices.Clone(captionFiles), groundTruth) {
-		if p == "" {
-			continue
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return "", fmt.Errorf("hashing the dataset: %w", err)
-		}
-		fmt.Fprintf(h, "%s\n", filepath.Base(p))
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return "", fmt.Errorf("hashing %s: %w", p, err)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))[:12], nil
+	return dataset.HashFiles(fmt.Sprintf("videos features=%s max_missing=%v\n", featureKey, maxMissing), append(slices.Clone(captionFiles), groundTruth))
 }

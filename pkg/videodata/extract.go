@@ -255,13 +255,7 @@ func planHash(clips []Clip) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-func writeJSON(path string, v any) error {
-	return corpus.WriteFileAtomic(path, func(w io.Writer) error {
-		e := json.NewEncoder(w)
-		e.SetIndent("", "  ")
-		return e.Encode(v)
-	})
-}
+func writeJSON(path string, v any) error { return corpus.WriteJSONFile(path, v) }
 
 // ReadManifest reads dir/manifest.json.
 func ReadManifest(dir string) (*Manifest, error) {

@@ -1,7 +1,6 @@
 package framenc
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -50,11 +49,7 @@ func WriteDir(dir string, f *corpus.Features, enc *Encoder, config any) error {
 	}); err != nil {
 		return err
 	}
-	if err := corpus.WriteFileAtomic(filepath.Join(dir, ConfigFile), func(w io.Writer) error {
-		e := json.NewEncoder(w)
-		e.SetIndent("", "  ")
-		return e.Encode(config)
-	}); err != nil {
+	if err := corpus.WriteJSONFile(filepath.Join(dir, ConfigFile), config); err != nil {
 		return err
 	}
 	return corpus.WriteNPY(filepath.Join(dir, FeaturesFile), []int{len(f.IDs), T, f.Dim}, data, corpus.DTypeFloat32)

@@ -7,7 +7,6 @@ package runreport
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,13 +77,13 @@ func importSection(stageDir, reportDir, prefix string) (*report.Section, error) 
 		}
 		rel := filepath.ToSlash(filepath.Join("plots", prefix, filepath.Base(path)))
 		src := filepath.Join(stageDir, filepath.FromSlash(path))
-		if err := copyFile(src, filepath.Join(reportDir, filepath.FromSlash(rel))); err != nil {
+		if err := corpus.CopyFileAtomic(src, filepath.Join(reportDir, filepath.FromSlash(rel))); err != nil {
 			return "", err
 		}
 		// The SVG twin of a PNG, where the stage wrote one.
 		if svg := strings.TrimSuffix(src, ".png") + ".svg"; strings.HasSuffix(src, ".png") {
 			if _, err := os.Stat(svg); err == nil {
-				if err := copyFile(svg, filepath.Join(reportDir, "plots", prefix, filepath.Base(svg))); err != nil {
+				if err := corpus.CopyFileAtomic(svg, filepath.Join(reportDir, "plots", prefix, filepath.Base(svg))); err != nil {
 					return "", err
 				}
 			}
@@ -237,8 +236,8 @@ func Write(in Input) error {
 		tt.Rows = append(tt.Rows, []string{fmt.Sprintf("topic %d", tc.Topic), strconv.Itoa(clips), strings.Join(words[fmt.Sprintf("topic %d", tc.Topic)], " "), tc.Concept, f3(tc.IoU)})
 	}
 	ts.Add(tt)
-	if err := copyFile(filepath.Join(in.TopicsDir, "topics.png"), filepath.Join(out, "plots", "topics.png")); err == nil {
-		_ = copyFile(filepath.Join(in.TopicsDir, "topics.svg"), filepath.Join(out, "plots", "topics.svg"))
+	if err := corpus.CopyFileAtomic(filepath.Join(in.TopicsDir, "topics.png"), filepath.Join(out, "plots", "topics.png")); err == nil {
+		_ = corpus.CopyFileAtomic(filepath.Join(in.TopicsDir, "topics.svg"), filepath.Join(out, "plots", "topics.svg"))
 		ts.Add(report.Figure{Path: "plots/topics.png", Caption: "Topic sizes and coherence", Width: 720})
 	}
 	tm := map[string]any{"npmi": q.NPMI, "label_npmi": q.LabelNPMI, "diversity": q.Diversity}
@@ -396,22 +395,6 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("%w (a damaged cached stage: run again with --force, or delete its folder)", err)
 	}
 	return nil
-}
-
-// copyFile copies src to dst (atomically), creating dst's folder.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return corpus.WriteFileAtomic(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
 }
 
 func f3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
