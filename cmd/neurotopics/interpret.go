@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -130,7 +129,7 @@ func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error 
 		v    *map[string][]string
 	}{{f.topicConcepts, &in.TopicConcepts}, {f.topicWords, &in.TopicWords}} {
 		if j.path != "" {
-			if err := readJSON(j.path, j.v); err != nil {
+			if err := corpus.ReadJSONFile(j.path, j.v); err != nil {
 				return err
 			}
 		}
@@ -173,17 +172,6 @@ func runInterpret(cmd *cobra.Command, data *dataFlags, f *interpretFlags) error 
 }
 
 // readJSON decodes a JSON file into v.
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
 // countingHead counts the calls and rows a head is asked for.
 type countingHead struct {
 	interpret.Head

@@ -202,6 +202,9 @@ func runRevise(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *reviseF
 	}
 	w := cmd.OutOrStdout()
 	if saved != nil {
+		if err := saved.CheckModel(f.replay, m.Step()); err != nil {
+			return err
+		}
 		return replayRevisions(w, m, d, r, saved)
 	}
 	if d.Features.Index(f.clip) < 0 {
@@ -478,6 +481,9 @@ func runReviseRetrain(cmd *cobra.Command, data *dataFlags, rf *reviserFlags, f *
 	if f.revisions != "" {
 		file, err := revise.LoadFile(f.revisions)
 		if err != nil {
+			return err
+		}
+		if err := file.CheckModel(f.revisions, m.Step()); err != nil {
 			return err
 		}
 		revs = file.Revisions

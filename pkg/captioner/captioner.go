@@ -120,6 +120,9 @@ func Load(backend compute.Backend, path string) (*Model, error) {
 	if h.Notes != nil {
 		m.Notes = h.Notes
 	}
+	if err := m.checkShapes(); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", file, err)
+	}
 	if err := m.checkComplete(); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", file, err)
 	}

@@ -228,6 +228,9 @@ func RunStage(ctx context.Context, in StageInput, cfg StageConfig, dir string) (
 	if err != nil {
 		return nil, fmt.Errorf("loading the model: %w", err)
 	}
+	if err := checkTargetMaps(m.TargetNames, in); err != nil {
+		return nil, err
+	}
 	d := in.Data
 	ids, trainIDs := splitIDs(d, cfg.Split), splitIDs(d, "train")
 	if cfg.Clips > 0 && len(ids) > cfg.Clips {

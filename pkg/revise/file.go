@@ -81,6 +81,9 @@ func ParseFile(data []byte, name string) (*File, error) {
 	if f.Version != FileVersion {
 		return nil, fmt.Errorf("%s: version %d; this program reads version %d", name, f.Version, FileVersion)
 	}
+	if f.Step < 0 {
+		return nil, fmt.Errorf("%s: step %d; expected the training step of the model the revisions were made with (≥ 0)", name, f.Step)
+	}
 	for k, v := range f.Revisions {
 		if v.Clip == "" {
 			return nil, fmt.Errorf("%s: revision %d has no clip", name, k)
@@ -92,4 +95,22 @@ func ParseFile(data []byte, name string) (*File, error) {
 		}
 	}
 	return &f, nil
+}
+
+// CheckModel verifies that a model at training step step could have made
+// (or could follow) the file's revisions: a file made with a model trained
+// further than the one replaying it is refused, with the fix. Replaying with
+// a model trained as long or longer (another checkpoint, a retrained model)
+// is allowed; a file without a step is not checked.
+func (f *File) CheckModel(name string, step int64) error {
+	if f.Step > step {
+		model := ""
+		if f.Model != "" {
+			model = fmt.Sprintf(" (%s)", f.Model)
+		}
+		return fmt.Errorf("%s: the revisions were made with a model at training step %d%s; this model is at step %d, "+
+			"so it is not that model nor one trained from it: load that checkpoint (--model), or delete the file's "+
+			"\"step\" to replay with this model anyway", name, f.Step, model, step)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package revise
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -174,6 +175,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"NaN", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": 1, "op": "set", "value": NaN}]}]}`, "not a revisions file"},
 		{"trailing data", "{\"version\": 1, \"revisions\": []}\n{\"version\": 1}", "x.json: line 2: data after the end"},
 		{"negative unit", `{"version": 1, "revisions": [{"clip": "c", "edits": [{"unit": -3, "op": "set", "value": 0}]}]}`, "unit -3 does not exist: units are numbered from 0"},
+		{"negative step", `{"version": 1, "step": -5, "revisions": []}`, "step -5; expected the training step"},
 	} {
 		_, err := ParseFile([]byte(c.json), "x.json")
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "x.json") {
@@ -182,6 +184,45 @@ func TestParseFileErrors(t *testing.T) {
 	}
 	if _, err := LoadFile(filepath.Join(t.TempDir(), "none.json")); err == nil || !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestFileCheckModel: a revisions file made with a model trained further than
+// the one replaying it is refused with both steps and the fix; the same step,
+// a later one and a file without a step replay.
+func TestFileCheckModel(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		fileStep  int64
+		modelStep int64
+		want      []string // nil: accepted
+	}{
+		{"same model", 1200, 1200, nil},
+		{"retrained model", 1200, 2400, nil},
+		{"no step in file", 0, 10, nil},
+		{"far beyond", 1 << 50, 1200, []string{"r.json", "training step 1125899906842624 (ckpt-1125899906842624.ntc)", "at step 1200", "--model", `delete the file's "step"`}},
+		{"one beyond", 1201, 1200, []string{"training step 1201", "at step 1200"}},
+	} {
+		f := &File{Step: c.fileStep}
+		if c.fileStep > 0 {
+			f.Model = fmt.Sprintf("ckpt-%d.ntc", c.fileStep)
+		}
+		err := f.CheckModel("r.json", c.modelStep)
+		if c.want == nil {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: accepted; want an error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
 	}
 }
 
