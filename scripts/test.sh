@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (the README's; .ci/run calls it):
-#   ffmpeg installed when missing, go vet, every test of every package, then the loaders again under -race.
+#   gofmt, the docs check (scripts/check-docs.sh), ffmpeg installed when missing, go vet, every test
+#   of every package, then the loaders again under -race.
 # Slow tests honour `go test -short`; this script runs them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,9 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+# README ≤ 200 lines; no dates or change history in the README, docs/ (but
+# docs/history.md), notebooks/README.md or Go files.
+scripts/check-docs.sh
 # ffmpeg from Debian (when missing): the video path's tests decode and
 # encode real files.
 scripts/install-ffmpeg.sh

@@ -24,9 +24,9 @@ const (
 	// ParamEncoder (string, "mean"): the temporal encoder over frames:
 	// "mean" (v̄ is the mean over the clip of the per-frame projections;
 	// time enters through the motion stream), "gru" (a GRU over the
-	// projected frames; v̄ is the mean of its states; the default until
-	// 2026-12-01: 1.6× slower a step, the same concepts named, 0.01–0.03
-	// more CIDEr-D and more live units: docs/results.md) or "tconv" (two
+	// projected frames; v̄ is the mean of its states: 1.6× slower a step,
+	// the same concepts named, 0.01–0.03 more CIDEr-D and more live units at
+	// 2500 steps, docs/results.md) or "tconv" (two
 	// temporal convolutions, kernel 3, dilations 1 and 2, over a per-frame
 	// projection; v̄ is their mean over the clip next to the mean projection
 	// of each third of the clip).
@@ -51,7 +51,7 @@ const (
 	// pipeline's setting (LDA labels, 2500 steps, 3 seeds) dropout 0.2 cost
 	// the baseline 0.05 CIDEr-D and its shape and size words (0.75, 0.68
 	// correct against ≥ 0.93 without), and the interpretive model 0.15
-	// CIDEr-D and a third of its live units (44% → 30%; docs/results.md).
+	// CIDEr-D and a third of its live units (44% → 30%; docs/history.md).
 	ParamDropout = "dropout"
 	// ParamActivityL1 (float64, 0): weight of an L1 penalty on the semantic
 	// layer's activity, Σ_i a_i averaged over clips, added to the training
@@ -59,7 +59,7 @@ const (
 	// units. With the BCE loss at λ = 1, 0.05 kept CIDEr-D (0.601 against
 	// 0.597), raised the units that agree with their concept at IoU > 0.5
 	// from 16 to 28 of 128, and halved the units a revision edits; 0.3 broke
-	// the shape and size words (docs/results.md, last section).
+	// the shape and size words (docs/results.md).
 	ParamActivityL1 = "activity_l1"
 	// ParamDecoderDim (int, 128): LSTM hidden size of the decoder.
 	ParamDecoderDim = "decoder_dim"

@@ -431,8 +431,8 @@ func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32,
 				variants = append(variants, steerEdits(randomDirection(d, rng), step, "random"))
 			}
 		}
-		// Its own generator, so that the draws above stay what they were
-		// before this control was added.
+		// Its own generator, so that the draws above do not depend on this
+		// control.
 		others := slices.DeleteFunc(slices.Clone(alive), func(u int) bool { return slices.Contains(sup, u) || slices.Contains(boo, u) })
 		rngOther := rand.New(rand.NewPCG(cfg.Seed, uint64(len(m.Cases))|1<<63))
 		for range cfg.RandomDraws {

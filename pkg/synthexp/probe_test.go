@@ -13,7 +13,7 @@ import (
 // training clips, 600 fit frames) and checks that a linear probe reads every
 // concept family from its features far above chance. The floors sit below
 // what this setting gives (shape 0.74, colour 0.93, size 0.97, background
-// 1.00, count 0.98, motion 0.81 on 2026-12-01); at full size every family
+// 1.00, count 0.98, motion 0.81); at full size every family
 // probes at ≥ 0.95 (docs/results.md, "Frame encoder"; go run ./bench/framenc).
 func TestProbeFrames(t *testing.T) {
 	if testing.Short() {
