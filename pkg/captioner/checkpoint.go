@@ -222,12 +222,12 @@ func syncDir(dir string) {
 // readCheckpoint reads and verifies a checkpoint file: its header and the
 // store with its hyperparameters and variables.
 func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading checkpoint: %w", err)
-	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("checkpoint %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	raw, err := readCheckpointBytes(path)
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(raw) < len(checkpointMagic)+12 || string(raw[:len(checkpointMagic)]) != checkpointMagic {
 		return nil, nil, bad("not a neurotopics checkpoint (expected it to start with %q)", checkpointMagic)
@@ -315,6 +315,40 @@ func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
 		v.SetTrainable(sv.Trainable)
 	}
 	return &h, store, nil
+}
+
+// MaxCheckpointBytes bounds a checkpoint file (a model within MaxParams is
+// far smaller): a larger file, or an endless one, is refused.
+const MaxCheckpointBytes = 4 << 30
+
+// readCheckpointBytes reads a checkpoint file: its first bytes must be the
+// checkpoint magic (so that any other file, or a device, is refused before
+// it is read), and it holds at most MaxCheckpointBytes.
+func readCheckpointBytes(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if size = st.Size(); size > MaxCheckpointBytes {
+			return nil, fmt.Errorf("checkpoint %s: %d MiB; expected at most %d MiB (captioner.MaxCheckpointBytes): is it a checkpoint?", path, size>>20, MaxCheckpointBytes>>20)
+		}
+	}
+	head := make([]byte, len(checkpointMagic))
+	if n, _ := io.ReadFull(f, head); n < len(head) || string(head) != checkpointMagic {
+		return nil, fmt.Errorf("checkpoint %s: not a neurotopics checkpoint (expected it to start with %q)", path, checkpointMagic)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	buf.Write(head)
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxCheckpointBytes+1-int64(len(head)))); err != nil {
+		return nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	if buf.Len() > MaxCheckpointBytes {
+		return nil, fmt.Errorf("checkpoint %s: more than %d MiB; expected at most that (captioner.MaxCheckpointBytes): is it a checkpoint?", path, MaxCheckpointBytes>>20)
+	}
+	return buf.Bytes(), nil
 }
 
 // firstNonFinite returns the index of the first NaN or infinite element of

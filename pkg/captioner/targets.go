@@ -75,7 +75,7 @@ func loadTargetsDir(dir string) (*Targets, error) {
 // ParseTargetsCSV reads targets from CSV text (see LoadTargets); name is used
 // in error messages.
 func ParseTargetsCSV(r io.Reader, name string) (*Targets, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(corpus.LineLimitReader(r, corpus.MaxLineBytes))
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: empty file; expected a header clip_id,<target names…>", name)

@@ -55,13 +55,15 @@ func TestLoadTargetsFolder(t *testing.T) {
 	}
 }
 
-// TestTargetsHugeFieldNotEchoed: a 10 MB field gives an error of a readable
-// size naming the file, the line and the column.
+// TestTargetsHugeFieldNotEchoed: a 100 KB field gives an error of a
+// readable size naming the file, the line and the column; a 10 MB line is
+// refused at the line limit.
 func TestTargetsHugeFieldNotEchoed(t *testing.T) {
-	huge := strings.Repeat("x", 10<<20)
+	long, huge := strings.Repeat("x", 100<<10), strings.Repeat("x", 10<<20)
 	for _, tc := range []struct{ csv, want string }{
-		{"clip_id,t0\nvid1," + huge + "\n", "t.csv:2: column 2 (t0) is"},
-		{"id," + huge + "\n", "t.csv:1: expected a header clip_id"},
+		{"clip_id,t0\nvid1," + long + "\n", "t.csv:2: column 2 (t0) is"},
+		{"id," + long + "\n", "t.csv:1: expected a header clip_id"},
+		{"clip_id,t0\nvid1," + huge + "\n", "t.csv: line 2 longer than 1 MiB (corpus.MaxLineBytes)"},
 	} {
 		_, err := ParseTargetsCSV(strings.NewReader(tc.csv), "t.csv")
 		if err == nil || !strings.Contains(err.Error(), tc.want) || len(err.Error()) > 300 {

@@ -329,15 +329,9 @@ func (c *Captions) readMSRVTTFile(path string) error {
 		return fmt.Errorf("reading captions: %w", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxMSRVTTBytes {
-		return fmt.Errorf("%s: %d MiB; a videodatainfo.json is expected to be at most %d MiB (corpus.MaxMSRVTTBytes; MSR-VTT's is about 40 MB): is it the right file?", path, st.Size()>>20, MaxMSRVTTBytes>>20)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxMSRVTTBytes+1))
+	data, err := readJSONBytes(f, path, MaxMSRVTTBytes, "an MSR-VTT videodatainfo.json", "corpus.MaxMSRVTTBytes; MSR-VTT's is about 40 MB")
 	if err != nil {
-		return fmt.Errorf("reading captions: %w", err)
-	}
-	if len(data) > MaxMSRVTTBytes {
-		return fmt.Errorf("%s: more than %d MiB; a videodatainfo.json is expected to be at most that (corpus.MaxMSRVTTBytes): is it the right file?", path, MaxMSRVTTBytes>>20)
+		return err
 	}
 	if err := c.ReadMSRVTT(data, path); err != nil {
 		return err

@@ -137,16 +137,18 @@ func TestLongLinesNamed(t *testing.T) {
 	}
 }
 
-// TestHugeFieldNotEchoed: a 50 MB field of a labels CSV gives an error of a
-// readable size that still names the file and the line.
+// TestHugeFieldNotEchoed: a 500 KB field of a labels CSV gives an error of a
+// readable size that still names the file and the line; a 50 MB field is
+// refused at the line limit, with the line.
 func TestHugeFieldNotEchoed(t *testing.T) {
-	huge := strings.Repeat("x", 50<<20)
+	long, huge := strings.Repeat("x", 500<<10), strings.Repeat("x", 50<<20)
 	for _, tc := range []struct {
 		name, csv, want string
 	}{
-		{"header", "clip_id," + huge + "\nvid1,a\n", "labels.csv:1: no column"},
-		{"duplicate id", "clip_id,category\n" + huge + ",a\n" + huge + ",b\n", "labels.csv:3: duplicate clip id"},
-		{"empty label", "clip_id,category\n" + huge + ",\n", "labels.csv:2: clip"},
+		{"header", "clip_id," + long + "\nvid1,a\n", "labels.csv:1: no column"},
+		{"duplicate id", "clip_id,category\n" + long + ",a\n" + long + ",b\n", "labels.csv:3: duplicate clip id"},
+		{"empty label", "clip_id,category\n" + long + ",\n", "labels.csv:2: clip"},
+		{"50 MB field", "clip_id,category\n" + huge + ",a\n", "labels.csv: line 2 longer than 1 MiB (corpus.MaxLineBytes)"},
 	} {
 		_, err := ParseLabels(strings.NewReader(tc.csv), "labels.csv", "category")
 		if err == nil || !strings.Contains(err.Error(), tc.want) || len(err.Error()) > 400 {

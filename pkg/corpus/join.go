@@ -114,7 +114,7 @@ func ReadLabels(path, column string) (map[string]string, error) {
 
 // ParseLabels reads labels from CSV text; name is used in error messages.
 func ParseLabels(r io.Reader, name, column string) (map[string]string, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(LineLimitReader(r, MaxLineBytes))
 	cr.FieldsPerRecord = 0
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {

@@ -139,19 +139,23 @@ func (d *Dataset) NumClips() int { return len(d.Features.IDs) }
 // (train, val, test) each have clips, and every clip has features and
 // captions.
 func (d *Dataset) Check() error {
+	name := "dataset"
+	if d.Name != "" {
+		name += " " + d.Name
+	}
 	if d.Captions == nil || d.Features == nil {
-		return fmt.Errorf("dataset %s: no captions or no features", d.Name)
+		return fmt.Errorf("%s: no captions or no features", name)
 	}
 	for _, split := range []string{"train", "val", "test"} {
 		if len(d.Captions.Splits[split]) == 0 {
-			return fmt.Errorf("dataset %s: the %s split has no clips with both captions and features (splits found: %s); "+
+			return fmt.Errorf("%s: the %s split has no clips with both captions and features (splits found: %s); "+
 				"MSVD splits come from the file names (train.tsv, val.tsv, test.tsv), MSR-VTT's from each video's \"split\"",
-				d.Name, split, strings.Join(d.Captions.SplitNames(), ", "))
+				name, split, strings.Join(d.Captions.SplitNames(), ", "))
 		}
 	}
 	for _, id := range d.Captions.Clips {
 		if d.Features.Index(id) < 0 {
-			return fmt.Errorf("dataset %s: clip %s has captions but no features", d.Name, id)
+			return fmt.Errorf("%s: clip %s has captions but no features", name, id)
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -157,7 +156,7 @@ func WriteGroundTruth(path string, g *GroundTruth, l *Labels) error {
 
 // ReadGroundTruth reads a file written by WriteGroundTruth.
 func ReadGroundTruth(path string) (*GroundTruth, *Labels, error) {
-	b, err := os.ReadFile(path)
+	b, err := corpus.ReadJSONBytes(path, "a ground truth (JSON)")
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading ground truth: %w", err)
 	}

@@ -3,7 +3,8 @@ package report
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+
+	"github.com/neurotopics/neurotopics/pkg/corpus"
 )
 
 // A section is saved as JSON so that a pipeline stage can build its part of
@@ -87,7 +88,7 @@ func SaveSection(path string, s *Section) error { return WriteJSON(path, s) }
 
 // LoadSection reads a section written by SaveSection.
 func LoadSection(path string) (*Section, error) {
-	data, err := os.ReadFile(path)
+	data, err := corpus.ReadJSONBytes(path, "a report section (JSON)")
 	if err != nil {
 		return nil, fmt.Errorf("reading report section: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 )
@@ -56,7 +55,7 @@ func SaveFile(path string, f *File) error {
 
 // LoadFile reads a revisions file.
 func LoadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := corpus.ReadJSONBytes(path, "a revisions file (JSON)")
 	if err != nil {
 		return nil, fmt.Errorf("reading revisions: %w", err)
 	}

@@ -3,9 +3,9 @@ package revise
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/neurotopics/neurotopics/pkg/captioner"
+	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/interpret"
 )
 
@@ -83,7 +83,7 @@ func Setup(m *captioner.Model, train [][]float32, cfg SetupConfig) (*Reviser, er
 // LoadInterpretation reads unit labels from the units.json that
 // `neurotopics interpret --target topics` writes (interpret.WriteResult).
 func LoadInterpretation(path string) (*UnitTopics, error) {
-	data, err := os.ReadFile(path)
+	data, err := corpus.ReadJSONBytes(path, "a units.json written by neurotopics interpret")
 	if err != nil {
 		return nil, fmt.Errorf("reading unit interpretations: %w", err)
 	}

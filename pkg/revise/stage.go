@@ -122,7 +122,7 @@ func BuildReviser(in ReviserInput, cfg ReviserConfig) (r *Reviser, err error) {
 // ["<topic name>", …]}), such as the concept_topics.json of the topics
 // stage, for ReviserInput.ConceptTopics.
 func LoadConceptTopics(path string) (map[string][]string, error) {
-	b, err := os.ReadFile(path)
+	b, err := corpus.ReadJSONBytes(path, "a concept → topics map (JSON)")
 	if err != nil {
 		return nil, fmt.Errorf("reading concept topics: %w", err)
 	}

@@ -141,7 +141,7 @@ func (c *Corpus) GroundTruth() *GroundTruth {
 
 // ReadGroundTruth reads a groundtruth.json written by Write.
 func ReadGroundTruth(path string) (*GroundTruth, error) {
-	data, err := os.ReadFile(path)
+	data, err := corpus.ReadJSONBytes(path, "a groundtruth.json")
 	if err != nil {
 		return nil, fmt.Errorf("reading ground truth: %w", err)
 	}

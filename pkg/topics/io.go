@@ -208,7 +208,7 @@ func ReadLabelsCSV(r io.Reader, name string, K int) (*Labels, error) {
 	if K < 1 {
 		return nil, fmt.Errorf("%s: reading labels needs the number of topics, got K = %d", name, K)
 	}
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(corpus.LineLimitReader(r, corpus.MaxLineBytes))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -361,7 +361,7 @@ func DecodeModelJSON(data []byte, name string) (*Model, error) {
 }
 
 func readModelJSON(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := corpus.ReadJSONBytes(path, "a topic model's model.json")
 	if err != nil {
 		return nil, fmt.Errorf("loading topics: %w", err)
 	}

@@ -62,7 +62,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
@@ -331,7 +330,7 @@ func (e *Encoder) Save(path string) error {
 
 // Load reads an encoder written by Save and checks it.
 func Load(path string) (*Encoder, error) {
-	data, err := os.ReadFile(path)
+	data, err := corpus.ReadJSONBytes(path, "a frame encoder (JSON)")
 	if err != nil {
 		return nil, fmt.Errorf("reading frame encoder: %w", err)
 	}
