@@ -38,6 +38,6 @@ another (e.g. GOMLX_BACKEND=xla:cuda in a binary built with -tags xla).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSynthCmd(), newCorpusCmd(), newTopicsCmd(), newTrainCmd(), newCaptionCmd(), newEvalCmd(), newInterpretCmd(), newTransferCmd(), newReviseCmd(), newBackendCmd(), newRunCmd(), newExportCmd(), newFeaturesCmd())
+	root.AddCommand(newSynthCmd(), newCorpusCmd(), newTopicsCmd(), newTrainCmd(), newCaptionCmd(), newEvalCmd(), newInterpretCmd(), newTransferCmd(), newReviseCmd(), newBackendCmd(), newRunCmd(), newExportCmd(), newFeaturesCmd(), newScoreCmd())
 	return root
 }

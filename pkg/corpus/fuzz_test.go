@@ -151,3 +151,29 @@ func FuzzParseLabels(f *testing.F) {
 		}
 	})
 }
+
+func FuzzReadCaptionsJSON(f *testing.F) {
+	addSeeds(f, "*.json")
+	f.Add([]byte(`[{"image_id": 42, "caption": "A dog."}, {"video_id": "v7", "caption": "a cat"}]`))
+	f.Add([]byte(`{"annotations": [{"image_id": 1, "caption": "x"}]}`))
+	f.Add([]byte(`{"a": "one", "b": ["two", "three"], "a": "dup"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, format, err := ReadCaptionsJSON(data, "f.json")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.json") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if format == "" || len(c.Clips) == 0 || c.NumCaptions() != c.Lines || len(c.Clips) != len(c.ByClip) {
+			t.Fatalf("accepted as %q with %d clips, %d captions, %d lines", format, len(c.Clips), c.NumCaptions(), c.Lines)
+		}
+		for _, id := range c.Clips {
+			for _, cap := range c.ByClip[id] {
+				if strings.TrimSpace(cap) == "" {
+					t.Fatalf("empty caption kept for %q", id)
+				}
+			}
+		}
+	})
+}

@@ -8,7 +8,9 @@
 // by the PTB tokenizer that coco-caption runs first). The only processing done
 // here is splitting on white space (unicode.IsSpace), which also trims and
 // collapses runs of spaces, like Python's str.split(). Nothing is
-// lower-cased and no punctuation is removed.
+// lower-cased and no punctuation is removed. CocoTokenize tokenises raw
+// captions the way coco-caption does (PTB tokenizer, lower case, its
+// punctuation removed); Evaluate does not call it.
 //
 // References are given as map[clipID][]string and candidates as
 // map[clipID]string. The evaluated set is the set of candidate clips: every
