@@ -87,7 +87,8 @@ func NewWithConfig(config string) (b compute.Backend, err error) {
 	if err != nil {
 		hint := ""
 		if name == "xla" {
-			hint = fmt.Sprintf(" (the XLA PJRT plugin could not be loaded or installed; without internet, unset %s to use the pure-Go backend)", EnvVar)
+			hint = fmt.Sprintf(" (the XLA PJRT plugin could not be loaded or installed: install it where it can be downloaded and point "+
+				"PJRT_PLUGIN_LIBRARY_PATH at it, see docs/backends.md; or unset %s to use the pure-Go backend)", EnvVar)
 		}
 		return nil, fmt.Errorf("creating backend %q: %w%s", config, err, hint)
 	}
