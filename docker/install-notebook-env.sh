@@ -5,7 +5,8 @@
 #   - the GoNB Go kernel at a pinned version, goimports and gopls (GoNB uses
 #     them for imports and completion);
 #   - the kernel spec, registered with `gonb --install --raw_error` into
-#     $JUPYTER_DATA_DIR (default: Jupyter's per-user folder).
+#     $JUPYTER_DATA_DIR (default: Jupyter's per-user folder), with
+#     GOEXPERIMENT=simd in its environment.
 # Idempotent: what is already installed at the pinned version is kept. CI
 # (.ci/run) and docker/Dockerfile run this same script.
 #
@@ -48,9 +49,20 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! command -v gonb >/dev/null 
   echo "$want" > "$stamp"
 fi
 
-# 3. Register the kernel (plain-text errors: readable in CI logs).
+# 3. Register the kernel (plain-text errors: readable in CI logs), and give
+# it GOEXPERIMENT=simd: cells are compiled with the Go backend's SIMD kernels,
+# as `neurotopics` is built by the README and the Docker image.
 log "registering the GoNB kernel${JUPYTER_DATA_DIR:+ in $JUPYTER_DATA_DIR}"
 gonb --install --raw_error >/dev/null
 spec="$(jupyter --data-dir)/kernels/gonb/kernel.json"
 [ -f "$spec" ] || { log "the gonb kernel is not registered (no $spec)"; exit 1; }
+python3 - "$spec" <<'PY'
+import json, sys
+path = sys.argv[1]
+spec = json.load(open(path))
+spec.setdefault("env", {})["GOEXPERIMENT"] = "simd"
+with open(path, "w") as f:
+    json.dump(spec, f, indent=2)
+    f.write("\n")
+PY
 log "ready: $(gonb --version 2>&1 | head -1), nbconvert $(jupyter nbconvert --version 2>/dev/null), kernel spec $spec"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Executes every notebook headless with real Jupyter and the real GoNB kernel,
-# in quick mode, into a temporary folder, and checks each one's key outputs
+# Checks the notebooks' Go cells (gofmt, and go vet of each notebook's cells
+# assembled as GoNB assembles them: notebooks/tools/nbcheck), then executes
+# every notebook headless with real Jupyter and the real GoNB kernel, in
+# quick mode, into a temporary folder, and checks each one's key outputs
 # (notebooks/tools/check_outputs.py). Installs the notebook environment first
 # with the same script the Docker image runs (docker/install-notebook-env.sh).
 #   scripts/test-notebooks.sh                 # all notebooks
@@ -28,6 +30,8 @@ mkdir -p "$TMPDIR"
 export GOEXPERIMENT=${GOEXPERIMENT-simd}
 nbs=("$@")
 [ ${#nbs[@]} -gt 0 ] || nbs=(notebooks/*.ipynb)
+echo "== checking the Go cells of ${#nbs[@]} notebooks (gofmt, go vet)"
+go run ./notebooks/tools/nbcheck -vet "${nbs[@]}"
 fail=0
 for nb in "${nbs[@]}"; do
   start=$(date +%s)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
@@ -216,3 +217,11 @@ func displayHTML(s string)      { gonbui.DisplayHTML(s); gonbui.Sync() }
 func displayMarkdown(md string) { gonbui.DisplayMarkdown(md); gonbui.Sync() }
 func displayPNG(png []byte)     { gonbui.DisplayPNG(png); gonbui.Sync() }
 func displaySVG(svg string)     { gonbui.DisplaySVG(svg); gonbui.Sync() }
+
+// displayHTMLText shows one output with two versions: the page shows the
+// HTML, and text/plain is what a reader without HTML (a terminal, a text
+// diff of the notebook) sees.
+func displayHTMLText(h, text string) {
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{protocol.MIMETextHTML: h, protocol.MIMETextPlain: text}})
+	gonbui.Sync()
+}

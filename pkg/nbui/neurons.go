@@ -21,9 +21,9 @@ import (
 // returns them): the summary lines, the interpretability (dissection)
 // table, the chart of detected concepts, a table of every unit, and the
 // cards of up to cards units — the detectors whose label agrees with their
-// concept first, then by IoU — each as an HTML card followed by its PNG
-// (bar chart of mean scores over the unit's topics and frame strips of its
-// top clips).
+// concept first, then by IoU — each one bordered block holding its text and
+// its image (bar chart of mean scores over the unit's topics and frame
+// strips of its top clips).
 func ShowNeurons(r *interpret.Result, sec *report.Section, dir string, cards int) error {
 	for _, blk := range sec.Blocks {
 		switch b := blk.(type) {
@@ -116,8 +116,9 @@ func yes(b bool) string {
 	return ""
 }
 
-// showCard shows a unit card: an HTML block with its title, lines and
-// facts, then its image as a PNG output.
+// showCard shows a unit card: one bordered block with its title, lines,
+// image (bar chart of mean scores and frame strips, at its own size) and
+// facts.
 func showCard(c report.Card, dir string) error {
 	var png []byte
 	if c.Image != "" {
@@ -139,10 +140,21 @@ func showCard(c report.Card, dir string) error {
 		}
 		return nil
 	}
+	displayHTML(cardHTML(c, png))
+	return nil
+}
+
+// cardHTML renders a unit card with its PNG image inline: the border holds
+// the title, the lines, the image and the facts.
+func cardHTML(c report.Card, png []byte) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `<div class="neurotopics-unit-card" style="border:1px solid #ccc;border-radius:6px;padding:.5em;margin:.5em 0"><h4 style="margin:.1em 0">%s</h4>`, html.EscapeString(c.Title))
+	fmt.Fprintf(&b, `<div class="neurotopics-unit-card" style="display:inline-block;max-width:100%%;box-sizing:border-box;border:1px solid #ccc;border-radius:6px;padding:.5em;margin:.5em 0"><h4 style="margin:.1em 0">%s</h4>`, html.EscapeString(c.Title))
 	for _, l := range c.Lines {
 		fmt.Fprintf(&b, "<div>%s</div>", html.EscapeString(l))
+	}
+	if png != nil {
+		fmt.Fprintf(&b, `<img style="display:block;max-width:100%%;margin:.4em 0" alt="%s" src="data:image/png;base64,%s">`,
+			html.EscapeString(c.Title), base64.StdEncoding.EncodeToString(png))
 	}
 	if len(c.Facts) > 0 {
 		b.WriteString("<table>")
@@ -152,15 +164,18 @@ func showCard(c report.Card, dir string) error {
 		b.WriteString("</table>")
 	}
 	b.WriteString("</div>")
-	displayHTML(b.String())
-	if png != nil {
-		displayPNG(png)
-	}
-	return nil
+	return b.String()
 }
 
-// showFigure shows a PNG or SVG file with a caption.
+// showFigure shows a PNG or SVG file with a caption; an SVG by its PNG
+// twin when there is one (the PNG's text is drawn; the SVG's depends on the
+// browser's fonts).
 func showFigure(path, caption string) error {
+	if strings.HasSuffix(strings.ToLower(path), ".svg") {
+		if png := path[:len(path)-len(".svg")] + ".png"; fileExists(png) {
+			path = png
+		}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("showing figure: %w", err)
@@ -176,4 +191,10 @@ func showFigure(path, caption string) error {
 	displayHTML(fmt.Sprintf(`<figure><img style="max-width:100%%" alt="%s" src="data:%s;base64,%s"><figcaption>%s</figcaption></figure>`,
 		html.EscapeString(caption), mime, base64.StdEncoding.EncodeToString(data), html.EscapeString(caption)))
 	return nil
+}
+
+// fileExists reports whether path names a file.
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
 }

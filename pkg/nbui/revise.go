@@ -89,13 +89,19 @@ func topicList(ts []revise.TopicScore, words TopicWords) string {
 // ShowRevision shows a revision: the edits, the caption before and after
 // with the changed words marked (struck out / underlined in a notebook,
 // [-removed-] {+added+} in text), and the top topic scores before and
-// after. The "before:" and "after:" lines are printed as text too, so that
-// they are in the output whether or not HTML is rendered.
+// after. In a notebook it is one output, HTML with a text/plain version
+// (the "before:" / "after:" lines); outside, the text.
 func ShowRevision(v *revise.Revision) {
-	fmt.Printf("%s\nbefore: %s\nafter:  %s\n", revisionTitle(v), v.Before, v.Marked())
 	if gonbui.IsNotebook {
-		displayHTML(revisionHTML(v))
+		displayHTMLText(revisionHTML(v), revisionText(v))
+		return
 	}
+	fmt.Print(revisionText(v))
+}
+
+// revisionText is the text version of a revision.
+func revisionText(v *revise.Revision) string {
+	return fmt.Sprintf("%s\nbefore: %s\nafter:  %s\n", revisionTitle(v), v.Before, v.Marked())
 }
 
 // revisionTitle names a revision's clip and edits.
@@ -117,11 +123,11 @@ func revisionTitle(v *revise.Revision) string {
 func revisionHTML(v *revise.Revision) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div class="neurotopics-revision"><p>%s</p>`, html.EscapeString(revisionTitle(v)))
-	fmt.Fprintf(&b, "<p>before: %s", html.EscapeString(v.Before))
+	fmt.Fprintf(&b, `<p>before: <span class="neurotopics-before" data-caption="%s">%s</span>`, html.EscapeString(v.Before), html.EscapeString(v.Before))
 	if len(v.TopicsBefore) > 0 {
 		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsBefore, nil)))
 	}
-	b.WriteString("<br>after: ")
+	fmt.Fprintf(&b, `<br>after: <span class="neurotopics-after" data-caption="%s">`, html.EscapeString(v.After))
 	for k, w := range v.Changes {
 		if k > 0 {
 			b.WriteString(" ")
@@ -135,6 +141,7 @@ func revisionHTML(v *revise.Revision) string {
 			b.WriteString(html.EscapeString(w.Word))
 		}
 	}
+	b.WriteString("</span>")
 	if len(v.TopicsAfter) > 0 {
 		fmt.Fprintf(&b, ` <small>(topics: %s)</small>`, html.EscapeString(topicList(v.TopicsAfter, nil)))
 	}
@@ -289,17 +296,91 @@ func widgetTimeout() time.Duration {
 	return 10 * time.Minute
 }
 
-// sliderSteps is the resolution of the unit sliders: slider value s sets
-// the unit to s/sliderSteps × 2 × its high activation.
+// sliderSteps is the resolution of the unit sliders: slider position s
+// sets the unit to s/sliderSteps × its high activation (revise.Stats.High),
+// from 0 to twice it.
 const sliderSteps = 50
 
+// sliderPosition is the position of a unit's slider at activation v.
+func sliderPosition(v, high float32) int {
+	if high <= 0 {
+		return 0
+	}
+	return max(0, min(2*sliderSteps, int(0.5+float64(v)/float64(high)*sliderSteps)))
+}
+
+// sliderActivation is the activation a slider at position s sets.
+func sliderActivation(s int, high float32) float64 {
+	return float64(s) / sliderSteps * float64(high)
+}
+
+// widgetUnits returns the units ReviseWidgets gives a slider: n units that
+// have a boost level (revise.Stats.High > 0), the clip's most active first
+// and, when fewer than n are active, then the inactive ones of highest
+// boost level (a slider from 0 turns them on).
+func widgetUnits(r *revise.Reviser, a []float32, n int) []int {
+	us := TopUnits(r, a, n)
+	if len(us) >= n || r.Stats == nil {
+		return us
+	}
+	var rest []int
+	for i, v := range a {
+		if v <= 0 && r.Stats.High[i] > 0 {
+			rest = append(rest, i)
+		}
+	}
+	slices.SortStableFunc(rest, func(x, y int) int { return cmp.Compare(r.Stats.High[y], r.Stats.High[x]) })
+	return append(us, rest[:min(n-len(us), len(rest))]...)
+}
+
+// widgetEdits returns the edits of the sliders of units us at positions
+// values that have moved from their first positions: a slider left where
+// it started edits nothing, so that the clip's activations stay exactly the
+// model's (its position is rounded to a step).
+func widgetEdits(high []float32, us, first, values []int) []revise.Edit {
+	var es []revise.Edit
+	for k, i := range us {
+		if values[k] != first[k] {
+			es = append(es, revise.Set(i, sliderActivation(values[k], high[i])))
+		}
+	}
+	return es
+}
+
+// widgetTableHTML renders the widgets' table: a row per unit with its
+// label, a cell for its slider (ids sliderCell) and its value — the
+// model's activation until the slider moves, then the value the slider
+// sets, kept up to date by a script in the browser — then the cells of the
+// topic select and the done button. data-units holds the number of
+// sliders.
+func widgetTableHTML(tableID string, us []int, a, high []float32, labels []string, sliderCell []string, selectID, doneID string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<table class="neurotopics-revise-widgets" id="%s" data-units="%d"><tr><th>unit (topic label)</th><th>activation: 0 to twice its high level</th><th>value</th></tr>`,
+		tableID, len(us))
+	for k, i := range us {
+		fmt.Fprintf(&b, `<tr><td>unit %d (%s)</td><td id="%s"></td><td class="neurotopics-unit-now" data-a="%.2f" data-first="%d" data-high="%g">%.2f (the model's)</td></tr>`,
+			i, html.EscapeString(labels[k]), sliderCell[k], a[i], sliderPosition(a[i], high[i]), high[i], a[i])
+	}
+	fmt.Fprintf(&b, `<tr><td>topic request</td><td id="%s"></td><td></td></tr><tr><td></td><td id="%s"></td><td></td></tr></table>`, selectID, doneID)
+	// The value labels follow their sliders in the browser, as they move.
+	fmt.Fprintf(&b, `<script>(function(){var t=document.getElementById(%q);if(!t)return;`+
+		`t.addEventListener("input",function(e){var s=e.target;if(s.type!=="range")return;`+
+		`var n=s.closest("tr").querySelector(".neurotopics-unit-now");if(!n)return;var v=Number(s.value);`+
+		`n.textContent=v===Number(n.dataset.first)?n.dataset.a+" (the model's)":(v/%d*Number(n.dataset.high)).toFixed(2);});})();</script>`,
+		tableID, sliderSteps)
+	return b.String()
+}
+
 // ReviseWidgets re-captions a clip live as a person edits its semantic
-// layer a (topics named with words): a slider for each of its units most active units (from 0 to
-// twice the unit's high activation, starting at its value) and a select of
-// topic requests ("more of" / "none of" a topic that has units). Every
-// change re-decodes the caption and redraws the revision (before / after,
-// changed words marked). It listens until the "done" button is pressed or
-// nothing changes for $NEUROTOPICS_WIDGET_TIMEOUT (default 10 minutes).
+// layer a (topics named with words): a slider for each of units units — the
+// clip's most active (widgetUnits) — from 0 to twice the unit's high
+// activation, with its value beside it, and a select of topic requests
+// ("more of" / "none of" a topic that has units). Until a widget moves, the
+// revision shown is the model's own caption (no edit); then every change
+// re-decodes the caption with the units whose sliders moved set as their
+// sliders say, and redraws the revision (before / after, changed words
+// marked). It listens until the "done" button is pressed or nothing
+// changes for $NEUROTOPICS_WIDGET_TIMEOUT (default 10 minutes).
 //
 // When WidgetsEnabled is false it says so and returns at once; when no
 // browser answers within 20 s (a headless run) it returns too. So a
@@ -315,7 +396,10 @@ func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int, words
 		}
 		return nil
 	}
-	us := TopUnits(r, a, units)
+	if r.Stats == nil {
+		return fmt.Errorf("revise widgets: the reviser has no unit statistics (revise.Stats)")
+	}
+	us := widgetUnits(r, a, units)
 	options := []string{"(no topic request)"}
 	var requests []revise.Request
 	requests = append(requests, revise.Request{})
@@ -333,21 +417,24 @@ func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int, words
 		escaped[k] = html.EscapeString(o)
 	}
 	values := make([]int, len(us))
+	first := make([]int, len(us))
 	rowID := make([]string, len(us))
-	var b strings.Builder
-	b.WriteString(`<table class="neurotopics-revise-widgets"><tr><th>unit (topic label)</th><th>activation</th></tr>`)
+	labels := make([]string, len(us))
 	for k, i := range us {
-		values[k] = min(2*sliderSteps, int(0.5+float64(a[i])/float64(r.Stats.High[i])*sliderSteps))
+		first[k] = sliderPosition(a[i], r.Stats.High[i])
+		values[k] = first[k]
 		rowID[k] = "nt_unit_" + gonbui.UniqueID()
 		label := ""
 		if r.Topics != nil {
 			label = r.Topics.LabelOf(i)
 		}
-		fmt.Fprintf(&b, `<tr><td>unit %d (%s), now %.2f</td><td id="%s"></td></tr>`, i, html.EscapeString(words.name(label)), a[i], rowID[k])
+		labels[k] = words.name(label)
 	}
 	selectID, doneID := "nt_topic_"+gonbui.UniqueID(), "nt_done_"+gonbui.UniqueID()
-	fmt.Fprintf(&b, `<tr><td>topic request</td><td id="%s"></td></tr><tr><td></td><td id="%s"></td></tr></table>`, selectID, doneID)
-	displayHTML(b.String())
+	if len(us) < units {
+		Markdown(fmt.Sprintf("*Only %d units of this model have a boost level (units that are never active have none): %d sliders.*", len(us), len(us)))
+	}
+	displayHTML(widgetTableHTML("nt_widgets_"+gonbui.UniqueID(), us, a, r.Stats.High, labels, rowID, selectID, doneID))
 	outID := "nt_revision_" + gonbui.UniqueID()
 
 	type built struct {
@@ -389,9 +476,7 @@ func ReviseWidgets(r *revise.Reviser, clip string, a []float32, units int, words
 	topic := 0
 	update := func() error {
 		q := requests[topic]
-		for k, i := range us {
-			q.Edits = append(q.Edits, revise.Set(i, float64(values[k])/sliderSteps*float64(r.Stats.High[i])))
-		}
+		q.Edits = widgetEdits(r.Stats.High, us, first, values)
 		v, err := r.Revise(clip, a, q)
 		if err != nil {
 			gonbui.UpdateHTML(outID, "<p>"+html.EscapeString(err.Error())+"</p>")

@@ -98,7 +98,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
 caption{font-weight:600;text-align:left;padding:.3em 0}.note{color:#666;font-size:.9em}
 pre{background:#f6f6f6;padding:.6em;overflow-x:auto}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}
-.cards{display:flex;flex-wrap:wrap;gap:.8em}.card{border:1px solid #ccc;border-radius:6px;padding:.6em;width:320px}
+.cards{display:flex;flex-wrap:wrap;gap:.8em}.card{border:1px solid #ccc;border-radius:6px;padding:.6em;width:456px;max-width:100%}
 .card h4{margin:.1em 0 .4em}.card img{max-width:100%;image-rendering:pixelated}
 nav a{margin-right:1em}
 </style></head><body>

@@ -6,10 +6,12 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 )
@@ -94,19 +96,66 @@ func BarChart(title, ylabel string, categories []string, series []Series) (*plot
 	if top > 0 {
 		p.Y.Min, p.Y.Max = math.Min(0, p.Y.Min), top*(1.1+0.07*n)
 	}
-	p.Legend.Top = true
+	// The legend at the top left, its text after its swatches: text drawn
+	// in a wider font than measured (an SVG in a browser without the font)
+	// runs to the right, never into a swatch.
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs = vg.Points(6)
+	if counts(series) {
+		p.Y.Tick.Marker = IntTicks{}
+	}
 	p.NominalX(categories...)
 	return p, nil
 }
+
+// counts reports whether every value and error of the series is a whole
+// number (a chart of counts).
+func counts(series []Series) bool {
+	for _, s := range series {
+		for _, v := range append(append([]float64(nil), s.Values...), s.Errors...) {
+			if v != math.Trunc(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// IntTicks marks an axis of counts: whole-number ticks (1, 2 or 5 × a
+// power of ten apart, at most 6 labelled) written without decimals.
+type IntTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (IntTicks) Ticks(lo, hi float64) []plot.Tick {
+	lo, hi = math.Ceil(lo)+0, math.Floor(hi) // +0: no "-0"
+	if hi < lo {
+		return nil
+	}
+	step := 1.0
+	for k := 0; (hi-lo)/step >= 6; k++ {
+		step = []float64{1, 2, 5}[k%3] * math.Pow(10, float64(k/3))
+	}
+	var ts []plot.Tick
+	for v := math.Ceil(lo/step)*step + 0; v <= hi; v += step {
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+	}
+	return ts
+}
+
+// RightMargin is the space Save leaves right of a chart.
+const RightMargin = 0.3 * vg.Centimeter
 
 // Save writes p as PNG and SVG: base+".png" and base+".svg", atomically,
 // w × h centimetres. It returns the two paths.
 func Save(p *plot.Plot, w, h float64, base string) (pngPath, svgPath string, err error) {
 	for _, ext := range []string{"png", "svg"} {
-		wt, err := p.WriterTo(vg.Length(w)*vg.Centimeter, vg.Length(h)*vg.Centimeter, ext)
+		wt, err := draw.NewFormattedCanvas(vg.Length(w)*vg.Centimeter, vg.Length(h)*vg.Centimeter, ext)
 		if err != nil {
 			return "", "", fmt.Errorf("drawing %s.%s: %w", base, ext, err)
 		}
+		// A margin on the right: the last category's slanted label ends at
+		// its tick, near the edge.
+		p.Draw(draw.Crop(draw.New(wt), 0, -RightMargin, 0, 0))
 		path := base + "." + ext
 		if err := corpus.WriteFileAtomic(path, func(out io.Writer) error {
 			_, err := wt.WriteTo(out)
