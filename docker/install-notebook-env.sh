@@ -12,7 +12,8 @@
 #
 # Environment: JUPYTER_DATA_DIR (where the kernel spec goes), GOBIN (where the
 # Go tools go; default $(go env GOPATH)/bin), NO_APT=1 to skip apt-get (e.g.
-# when Jupyter is already installed by other means).
+# when Jupyter is already installed by other means), APT_ONLY=1 to install
+# only the Debian packages (the Docker image does that as root).
 set -euo pipefail
 
 GONB_VERSION=v0.11.5      # newest GoNB the module proxy serves; works with GoMLX v0.28.8
@@ -21,15 +22,24 @@ GOPLS_VERSION=v0.23.0     # later gopls versions need Go 1.27
 
 log() { printf '[install-notebook-env] %s\n' "$*" >&2; }
 
-# 1. Jupyter from Debian.
+# 1. Jupyter from Debian, at the versions pinned in docker/apt-versions.txt.
+mapfile -t pins < <(grep -v '^[[:space:]]*\(#\|$\)' "$(dirname "$0")/apt-versions.txt")
 if [ "${NO_APT:-0}" != 1 ] && ! { command -v jupyter-nbconvert >/dev/null && command -v jupyter-notebook >/dev/null; }; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  log "installing jupyter-nbconvert and jupyter-notebook from Debian"
+  log "installing ${pins[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends jupyter-nbconvert jupyter-notebook python3-ipykernel >/dev/null
+  if ! $SUDO apt-get install -y -qq --no-install-recommends "${pins[@]}" >/dev/null; then
+    log "apt-get could not install the pinned ${pins[*]}: if Debian serves other versions now (apt-cache policy <package>), update docker/apt-versions.txt"
+    exit 1
+  fi
 fi
 command -v jupyter >/dev/null || { log "jupyter not found after install"; exit 1; }
+for pin in "${pins[@]}"; do
+  have=$(dpkg-query -W -f '${Version}' "${pin%%=*}" 2>/dev/null || true)
+  [ "$have" = "${pin#*=}" ] || log "note: ${pin%%=*} ${have:-is not installed by dpkg}; docker/apt-versions.txt pins ${pin#*=}"
+done
+[ "${APT_ONLY:-0}" = 1 ] && exit 0
 
 # 2. Go tools at pinned versions.
 GOBIN=${GOBIN:-$(go env GOPATH)/bin}
