@@ -14,10 +14,14 @@ have captions of similar length and run ⌈(longest+1)/4⌉·4 decoder steps, as
 pkg/captioner; here every batch has the same steps (--steps-per-batch).
 
 Run it through bench/captioner/run.sh, which measures the Go step in the same
-run. Prints one JSON line: {"framework": "pytorch", "median_ms": …, …}.
+run and chooses PyTorch's thread and BLAS settings. Prints one JSON line:
+{"framework": "pytorch", "median_ms": …, …} with the thread settings, the
+environment variables that set threads, the BLAS library the process loaded and
+the number of trainable parameters (run.sh checks it against the Go model's).
 """
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -102,7 +106,7 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--frames", type=int, default=12)
     p.add_argument("--feat-dim", type=int, default=384)
-    p.add_argument("--encoder", default="mean", help="mean (the Go model's default since 2026-12-01), gru or tconv")
+    p.add_argument("--encoder", default="mean", help="mean (the Go model's default), gru or tconv")
     p.add_argument("--encoder-dim", type=int, default=128)
     p.add_argument("--semantic-units", type=int, default=128)
     p.add_argument("--targets", type=int, default=30)
@@ -110,7 +114,7 @@ def main():
     p.add_argument("--decoder-dim", type=int, default=128)
     p.add_argument("--max-words", type=int, default=20)
     p.add_argument("--dropout", type=float, default=0.0,
-                   help="dropout rate (the Go model's default, 0 since 2026-11-30)")
+                   help="dropout rate (the Go model's default: 0)")
     p.add_argument("--steps-per-batch", type=int, default=12,
                    help="decoder steps of every batch (Go's median batch of the synthetic corpus runs 12)")
     p.add_argument("--steps", type=int, default=60)
@@ -131,18 +135,47 @@ def main():
         tokens[b, lengths[b] + 1] = 2
         tokens[b, lengths[b] + 2:] = 0
     targets = (torch.rand(B, args.targets) < 0.2).float()
-    times = []
+    times, cpu = [], []
     for step in range(args.warmup + args.steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         loss = m(feats, tokens, targets, 0.1)
         loss.backward()
         opt.step()
         if step >= args.warmup:
             times.append(time.perf_counter() - t0)
-    print(json.dumps({"framework": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
-                      "median_ms": 1000 * statistics.median(times), "mean_ms": 1000 * statistics.mean(times),
-                      "steps": args.steps, "loss": float(loss)}))
+            cpu.append(time.process_time() - c0)
+    print(json.dumps({
+        "framework": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
+        "interop_threads": torch.get_num_interop_threads(),
+        "median_ms": 1000 * statistics.median(times), "mean_ms": 1000 * statistics.mean(times),
+        # CPU time of the process (all threads) a step: about threads × median_ms when threads spin.
+        "median_cpu_ms": 1000 * statistics.median(cpu),
+        "steps": args.steps, "loss": float(loss),
+        "trainable_params": sum(p.numel() for p in m.parameters() if p.requires_grad),
+        "model": {"batch": B, "frames": T, "feat_dim": args.feat_dim, "encoder": args.encoder,
+                  "encoder_dim": args.encoder_dim, "semantic_units": args.semantic_units, "targets": args.targets,
+                  "vocab": args.vocab, "decoder_dim": args.decoder_dim, "dropout": args.dropout,
+                  "steps_per_batch": L},
+        "env": {k: os.environ[k] for k in THREAD_ENV if k in os.environ},
+        "blas": loaded_blas(),
+    }))
+
+
+# Environment variables that set the threads of PyTorch, OpenMP and the BLAS.
+THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT",
+              "OMP_PROC_BIND", "OMP_PLACES", "LD_LIBRARY_PATH", "LD_PRELOAD")
+
+
+def loaded_blas():
+    """The BLAS/LAPACK shared libraries mapped into this process (Linux)."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "/" in line}
+    except OSError:
+        return []
+    keys = ("blas", "blis", "atlas", "mkl", "lapack")
+    return sorted(p for p in paths if any(k in os.path.basename(p).lower() for k in keys))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -78,9 +80,32 @@ func main() {
 	m, res, err := captioner.Train(context.Background(), &captioner.Data{Features: feats, Captions: caps, Targets: t},
 		captioner.TrainConfig{Backend: b, Settings: set, ValSplit: "none"})
 	check(err)
+	trainable := 0
+	for v := range m.Store.IterVariables() {
+		if v.Trainable {
+			trainable += v.Shape().Size()
+		}
+	}
+	hyper := map[string]any{}
+	for _, k := range []string{captioner.ParamEncoder, captioner.ParamEncoderDim, captioner.ParamSemanticUnits,
+		captioner.ParamDecoderDim, captioner.ParamDropout, captioner.ParamBatchSize, captioner.ParamFrames, captioner.ParamMotionStream} {
+		hyper[k] = m.Param(k)
+	}
+	goexp := ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "GOEXPERIMENT" {
+				goexp = s.Value
+			}
+		}
+	}
 	out := map[string]any{
 		"framework": "gomlx", "backend": backend.Config(), "median_ms": float64(res.StepTime.Microseconds()) / 1000,
-		"steps": res.Steps, "vocab": m.Vocab.Size(), "total_s": time.Since(start).Seconds(),
+		"steps": res.Steps, "vocab": m.Vocab.Size(), "targets": len(t.Names), "feat_dim": *featDim,
+		"trainable_params": trainable, "hyper": hyper, "total_s": time.Since(start).Seconds(),
+		// Thread settings and build, for bench/captioner/run.sh's record.
+		"gomaxprocs": runtime.GOMAXPROCS(0), "gomaxprocs_env": os.Getenv("GOMAXPROCS"), "num_cpu": runtime.NumCPU(),
+		"simd": backend.SIMDBuild(), "goexperiment": goexp, "go_version": runtime.Version(),
 	}
 	j, _ := json.Marshal(out)
 	fmt.Println(string(j))
