@@ -70,7 +70,7 @@ func Fit(backend compute.Backend, cfg Config, height, width, n int, frame func(i
 			return nil, err
 		}
 	}
-	e.exec = nil // rebuild the graphs with the fitted constants
+	e.exec, e.kern = nil, nil // rebuild the graphs and kernels with the fitted constants
 	return e, nil
 }
 

@@ -48,9 +48,15 @@
 //     shape: the maxima have little variance next to the grids.)
 //
 // Fit learns everything from a sample of unlabelled training frames (no
-// captions, no concepts); Encode runs as one GoMLX graph per chunk of frames,
-// written as patches + one matrix product ("im2col"), which the Go backend
-// runs ≈ 3× faster than its native convolution.
+// captions, no concepts). On the Go backend, Encode runs plain Go kernels
+// (kernel.go): one worker a core, each encoding whole frames one row of
+// patch positions at a time, with the filter products and the projection in
+// SIMD (AVX-512 or AVX2) when built with GOEXPERIMENT=simd — ≈ 0.25 ms of
+// CPU a frame, 14× the GoMLX graphs' speed, ≈ 10 s for the default corpus on
+// 2 cores (docs/benchmarks.md, "Frame features"). On other backends (XLA) it
+// runs the same computation as GoMLX graphs (graph.go), one per chunk of
+// frames, written as patches + one matrix product ("im2col"); both give the
+// same features up to float rounding (TestKernelsMatchGraph).
 //
 // Which variant sees shape, colour, size, count and position at 32×32 px,
 // and at what speed, is measured in docs/results.md ("Frame encoder").
@@ -229,7 +235,8 @@ type Encoder struct {
 	// Version identifies the encoding algorithm.
 	Version int `json:"version"`
 
-	exec *encodeExec
+	exec *encodeExec // GoMLX graphs (graph.go), for backends other than Go
+	kern *kernelPlan // Go kernels (kernel.go)
 }
 
 // Version identifies the encoding algorithm; it changes whenever the
