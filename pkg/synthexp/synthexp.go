@@ -50,7 +50,8 @@ func (cfg Config) Key() string {
 		Synth   synth.Config
 		Encoder framenc.Config
 		Version int
-	}{cfg.Synth, cfg.Encoder, framenc.Version})
+		Output  int
+	}{cfg.Synth, cfg.Encoder, framenc.Version, framenc.OutputVersion})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:6])
 }

@@ -224,8 +224,9 @@ func featureKey(fs *FrameSet, ids, train []string, ecfg framenc.Config) (string,
 	cfg, _ := json.Marshal(struct {
 		Encoder framenc.Config
 		Version int
+		Output  int
 		T, S    int
-	}{ecfg, framenc.Version, fs.T, fs.Size})
+	}{ecfg, framenc.Version, framenc.OutputVersion, fs.T, fs.Size})
 	h.Write(cfg)
 	fmt.Fprintf(h, "\ntrain %d\n%s\nclips %d\n", len(train), strings.Join(train, "\n"), len(ids))
 	for _, id := range ids {

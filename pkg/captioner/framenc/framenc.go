@@ -245,6 +245,13 @@ const Version = 5
 
 const encoderVersion = Version
 
+// OutputVersion identifies the features an encoder computes, down to float
+// rounding: it changes when the encoding code sums or rounds differently
+// (the Go kernels replaced the graphs at 2), while Version stays when the
+// fitted fields keep their meaning. Feature caches are keyed by both, so
+// every machine encodes the same features whatever its cache held before.
+const OutputVersion = 2
+
 // OutDim returns the length of one frame's feature vector.
 func (e *Encoder) OutDim() int {
 	if e.Config.Dim > 0 && e.Config.Dim < e.RawDim {
