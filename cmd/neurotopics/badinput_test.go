@@ -62,16 +62,7 @@ func TestBadInputThroughTheCLI(t *testing.T) {
 		}
 		return p
 	}
-	devZero := func(name string) string {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink("/dev/zero", p); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	devZero := func(name string) string { return linkDevZero(t, filepath.Join(dir, name)) }
 	huge := strings.Repeat("x", 50<<20) // a 50 MB field or line
 
 	// Real data: ten captioned clips in three splits; features for all, and
@@ -199,6 +190,19 @@ func TestBadInputThroughTheCLI(t *testing.T) {
 	}
 }
 
+// linkDevZero makes path (and its folder) a symbolic link to /dev/zero: an
+// endless file under the name a loader expects.
+func linkDevZero(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // onlyCheckpoint returns the one checkpoint file of a folder.
 func onlyCheckpoint(t *testing.T, dir string) string {
 	t.Helper()
@@ -305,16 +309,7 @@ func TestEndlessFilesRefused(t *testing.T) {
 		t.Skip("no /dev/zero")
 	}
 	dir := t.TempDir()
-	zero := func(name string) string {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink("/dev/zero", p); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	zero := func(name string) string { return linkDevZero(t, filepath.Join(dir, name)) }
 	for _, c := range []struct {
 		name string
 		load func(path string) error

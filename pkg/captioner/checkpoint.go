@@ -229,7 +229,7 @@ func readCheckpoint(path string) (*checkpointHeader, *model.Store, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(raw) < len(checkpointMagic)+12 || string(raw[:len(checkpointMagic)]) != checkpointMagic {
+	if len(raw) < len(checkpointMagic)+12 { // the magic itself is checked by readCheckpointBytes
 		return nil, nil, bad("not a neurotopics checkpoint (expected it to start with %q)", checkpointMagic)
 	}
 	body, sum := raw[:len(raw)-4], binary.LittleEndian.Uint32(raw[len(raw)-4:])
