@@ -331,8 +331,9 @@ mean number of units edited, the same for each half of the rule, and for
 
 With --steps, the boost is not one strength but what a person at the slider
 does: raise it through the listed strengths and stop at the first whose caption
-names the right concept (or at the last); the random edits are judged at the
-strength the rule stopped at, and steering stops at its own first fix.
+names the right concept (or at the last). Each random edit (the same units or
+direction at every strength) is searched the same way and judged at its own
+first fix (or at the last), and steering stops at its own first fix.
 
 The model must have the ground truth's concepts as its targets (the default
 of ` + "`neurotopics train`" + ` on the synthetic corpus), or --concept-topics must say

@@ -25,7 +25,9 @@
 // does not have (on the synthetic corpus a wrong colour, shape or motion),
 // suppress the units interpreted as the wrong concept and boost those of the
 // right one, and count fixes and damage against edits of random units of the
-// same count. MeasureStage is the pipeline's stage around it: it builds the
-// reviser of a checkpoint (BuildReviser), measures a split and writes
-// measure.json, measure.md and revisions.json.
+// same count (with stepwise strengths, MeasureConfig.Steps, every random
+// edit gets the rule's search: it stops at its own first fix). MeasureStage
+// is the pipeline's stage around it: it builds the reviser of a checkpoint
+// (BuildReviser), measures a split and writes measure.json, measure.md and
+// revisions.json.
 package revise

@@ -1,12 +1,15 @@
 package revise
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 
+	"github.com/neurotopics/neurotopics/pkg/captioner"
 	"github.com/neurotopics/neurotopics/pkg/dataset"
 )
 
@@ -42,13 +45,24 @@ type MeasureConfig struct {
 	Strength float64 `json:"strength"`
 	// Steps, if not empty, replace Strength with what a person at a slider
 	// does: raise the boost through these strengths (ascending) and stop at
-	// the first whose caption is fixed (or at the last). The halves of the
-	// rule and the random edits are judged at the strength the rule stopped
-	// at; steering stops at its own first fix.
+	// the first whose caption is fixed (or at the last, where a case that no
+	// step fixes is judged). The halves of the rule are judged at the
+	// strength the rule stopped at; steering stops at its own first fix.
+	// Every random control gets the same search as the edit it is compared
+	// with: each random draw is one fixed choice (the same units, or the
+	// same direction, at every strength; the draws do not depend on the
+	// strength), its strength rises through the same steps, and it stops at
+	// its own first fix and is judged there (or at the last step if none
+	// fixes it). The random units (Case.Random, Case.RandomOther) are
+	// searched like the rule, the random directions (Case.RandomSteer) like
+	// steering.
 	Steps []float64 `json:"steps,omitempty"`
-	// RandomDraws is the number of random edits per case (default 5).
+	// RandomDraws is the number of random edits per case and control
+	// (default 5).
 	RandomDraws int `json:"random_draws"`
-	// Seed seeds the random edits.
+	// Seed seeds the random edits. A case's draws come from generators
+	// seeded by Seed and the case's index, consumed alike at every strength:
+	// draw d of a case is the same at every strength.
 	Seed uint64 `json:"seed"`
 }
 
@@ -94,7 +108,11 @@ type Case struct {
 	SuppressOnly Outcome `json:"suppress_only"`
 	BoostOnly    Outcome `json:"boost_only"`
 	// Random is the mean outcome of editing random active units, as many
-	// suppressed and boosted as the rule's (fractions of the draws).
+	// suppressed and boosted as the rule's (fractions of the draws). At one
+	// strength the draws are judged at Strength; with MeasureConfig.Steps
+	// each draw is searched through the steps as the rule is and judged
+	// where it stopped (its own first fix, or the last step), and
+	// Random.Strength is the mean strength at which the draws stopped.
 	Random RandomOutcome `json:"random"`
 	// RandomOther is the same with the random units drawn only from the
 	// active units the rule does not edit: edits that the interpretations
@@ -102,13 +120,62 @@ type Case struct {
 	RandomOther RandomOutcome `json:"random_other"`
 	// Steer is the outcome of steering a along the topic head instead
 	// (MapHead), which edits SteerUnits units; RandomSteer that of moving
-	// the same units as far in random directions.
+	// the same units as far in random directions (with MeasureConfig.Steps,
+	// each direction searched through the steps as steering is, like
+	// Random).
 	Steer       Outcome       `json:"steer"`
 	SteerUnits  int           `json:"steer_units"`
 	RandomSteer RandomOutcome `json:"random_steer"`
 	// SteerEdits and SteerAfter are the steering edits and caption.
 	SteerEdits []Edit `json:"steer_edits"`
 	SteerAfter string `json:"steer_after"`
+	// draws are the single random draws behind Random, RandomOther and
+	// RandomSteer (indexed by ctlRandom…), which the stepwise protocol
+	// searches one by one; not saved.
+	draws [numControls][]draw
+}
+
+// The random controls of a case, indices of Case.draws.
+const (
+	ctlRandom      = iota // random active units (Case.Random)
+	ctlRandomOther        // random units outside the rule's (Case.RandomOther)
+	ctlRandomSteer        // random directions (Case.RandomSteer)
+	numControls
+)
+
+// draw is one random draw of a control at one strength: its outcome, and
+// what makes it that draw whatever the strength: the units it edits (in
+// order; their boost values scale with the strength), and for a random
+// direction a hash of the direction (its step scales with the strength).
+type draw struct {
+	outcome Outcome
+	units   []int
+	dir     uint64
+}
+
+// same reports whether d and e are the same draw (at any strengths).
+func (d draw) same(e draw) bool {
+	return d.dir == e.dir && slices.Equal(d.units, e.units)
+}
+
+// editedUnits returns the units of edits, in order.
+func editedUnits(edits []Edit) []int {
+	us := make([]int, len(edits))
+	for k, e := range edits {
+		us[k] = e.Unit
+	}
+	return us
+}
+
+// hashDirection fingerprints a direction (FNV-1a over its bits).
+func hashDirection(d []float64) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	for _, v := range d {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return h.Sum64()
 }
 
 // Outcome judges one revised caption.
@@ -127,9 +194,13 @@ type Outcome struct {
 	NewWrong   bool `json:"new_wrong"`
 }
 
-// RandomOutcome is the fraction of random draws with each outcome.
+// RandomOutcome is the fraction of random draws with each outcome. With
+// MeasureConfig.Steps, each draw is judged at the step where it stopped
+// (its own first fix, or the last step), and Strength is the mean strength
+// at which the draws stopped (0, and left out of the JSON, at one strength).
 type RandomOutcome struct {
 	Changed, Fixed, Damaged float64
+	Strength                float64 `json:",omitempty"`
 }
 
 // add counts outcome o with weight w.
@@ -148,19 +219,29 @@ type Summary struct {
 	// Rates of the halves of the rule.
 	SuppressOnlyFixRate, BoostOnlyFixRate float64
 	// Rates of random edits of the same counts, of any active units and of
-	// active units outside the rule's.
+	// active units outside the rule's (with MeasureConfig.Steps, each draw
+	// searched through the steps like the rule and judged where it
+	// stopped).
 	RandomFixRate, RandomDamageRate, RandomChangedRate float64
 	RandomOtherFixRate, RandomOtherDamageRate          float64
 	// MeanUnits is the mean number of units edited; NoUnits counts cases
 	// where no unit is interpreted as either concept.
 	MeanUnits float64 `json:"mean_units"`
 	NoUnits   int     `json:"no_units"`
-	// Steering along the topic head, and random directions.
+	// Steering along the topic head, and random directions (with
+	// MeasureConfig.Steps, each searched through the steps like steering).
 	SteerFixRate, SteerDamageRate, SteerNewWrongRate, SteerMeanUnits float64
 	RandomSteerFixRate, RandomSteerDamageRate                        float64
 	// MeanStrength and SteerMeanStrength are the mean boost strengths (of
 	// interest with MeasureConfig.Steps).
 	MeanStrength, SteerMeanStrength float64
+	// RandomMeanStrength, RandomOtherMeanStrength and
+	// RandomSteerMeanStrength are, with MeasureConfig.Steps, the mean
+	// strengths at which the random draws of each control stopped, over
+	// cases and draws (0, and left out of the JSON, at one strength).
+	RandomMeanStrength      float64 `json:",omitempty"`
+	RandomOtherMeanStrength float64 `json:",omitempty"`
+	RandomSteerMeanStrength float64 `json:",omitempty"`
 }
 
 // Measurement is the outcome of Measure.
@@ -276,7 +357,9 @@ func Judge(gt *dataset.GroundTruth, c Case, after string) Outcome {
 // fix and damage rates. All captions are decoded in two calls of the model.
 //
 // With cfg.Steps it measures at every step and keeps, per case, the first
-// step that fixes it (see MeasureConfig.Steps).
+// step that fixes it, and per random draw the first step that fixes that
+// draw (see MeasureConfig.Steps). Every step decodes every edit anyway (for
+// Measurement.AtSteps), so searching the random draws costs no decoding.
 func Measure(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32, cfg MeasureConfig) (*Measurement, error) {
 	if gt == nil {
 		return nil, fmt.Errorf("measuring revisions: no ground truth to tell which captions are wrong")
@@ -332,12 +415,49 @@ func Measure(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32, c
 	for k := range ms[0].Cases {
 		cs := ms[first(k, func(c Case) bool { return c.Fixed })].Cases[k]
 		st := ms[first(k, func(c Case) bool { return c.Steer.Fixed })].Cases[k]
-		cs.Steer, cs.SteerUnits, cs.RandomSteer, cs.SteerEdits, cs.SteerAfter, cs.SteerStrength =
-			st.Steer, st.SteerUnits, st.RandomSteer, st.SteerEdits, st.SteerAfter, st.SteerStrength
+		cs.Steer, cs.SteerUnits, cs.SteerEdits, cs.SteerAfter, cs.SteerStrength =
+			st.Steer, st.SteerUnits, st.SteerEdits, st.SteerAfter, st.SteerStrength
+		// Each random draw searched alike, stopping at its own first fix.
+		for c, out := range []*RandomOutcome{ctlRandom: &cs.Random, ctlRandomOther: &cs.RandomOther, ctlRandomSteer: &cs.RandomSteer} {
+			o, err := searchDraws(ms, k, c)
+			if err != nil {
+				return nil, err
+			}
+			*out = o
+		}
+		cs.draws = [numControls][]draw{}
 		m.Cases = append(m.Cases, cs)
 	}
 	m.summarize()
 	return m, nil
+}
+
+// searchDraws returns the outcome of control c's random draws of case k
+// searched through the steps ms (one measurement per step, ascending) as the
+// rule is: each draw stops at the first step whose caption it fixes, or at
+// the last, and is judged there. It checks that every step drew the same
+// draws.
+func searchDraws(ms []*Measurement, k, c int) (RandomOutcome, error) {
+	var out RandomOutcome
+	ds := ms[0].Cases[k].draws[c]
+	for _, m := range ms[1:] {
+		if !slices.EqualFunc(m.Cases[k].draws[c], ds, draw.same) {
+			return out, fmt.Errorf("measuring revisions: clip %s: the random draws differ between strengths %v and %v", ms[0].Cases[k].Clip, ms[0].Config.Strength, m.Config.Strength)
+		}
+	}
+	w := 1 / float64(len(ds))
+	for d := range ds {
+		j := len(ms) - 1
+		for i, m := range ms {
+			if m.Cases[k].draws[c][d].outcome.Fixed {
+				j = i
+				break
+			}
+		}
+		out.add(ms[j].Cases[k].draws[c][d].outcome, w)
+		out.Strength += ms[j].Config.Strength * w
+	}
+	return out, nil
 }
 
 // measureAt is Measure at one strength, cfg.Strength, without the summaries.
@@ -407,9 +527,16 @@ func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32,
 		cs.Edits = append(slices.Clone(supEdits), booEdits...)
 		cs.Strength, cs.SteerStrength = cfg.Strength, cfg.Strength
 		variants := [][]Edit{cs.Edits, supEdits, booEdits}
+		// The draws depend on the seed, the case's index and the draw's
+		// index, not on the strength: the generators consume the same
+		// (shuffles of the same pools, directions over the same units)
+		// whatever the strength, so the stepwise protocol can search each
+		// draw (searchDraws checks that they agree).
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(len(m.Cases))))
 		for range cfg.RandomDraws {
-			variants = append(variants, r.randomEdits(alive, len(sup), len(boo), cfg.Strength, rng))
+			ed := r.randomEdits(alive, len(sup), len(boo), cfg.Strength, rng)
+			cs.draws[ctlRandom] = append(cs.draws[ctlRandom], draw{units: editedUnits(ed)})
+			variants = append(variants, ed)
 		}
 		kw, _ := r.conceptTopics(cs.Wrong)
 		kr, _ := r.conceptTopics(cs.Right)
@@ -419,6 +546,7 @@ func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32,
 			for range 1 + cfg.RandomDraws {
 				variants = append(variants, nil)
 			}
+			cs.draws[ctlRandomSteer] = make([]draw, cfg.RandomDraws)
 		} else {
 			d, step, err := r.steerDirection(kr, kw, cfg.Strength)
 			if err != nil {
@@ -428,7 +556,10 @@ func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32,
 			cs.SteerUnits, cs.SteerEdits = len(steer), steer
 			variants = append(variants, steer)
 			for range cfg.RandomDraws {
-				variants = append(variants, steerEdits(randomDirection(d, rng), step, "random"))
+				dir := randomDirection(d, rng)
+				ed := steerEdits(dir, step, "random")
+				cs.draws[ctlRandomSteer] = append(cs.draws[ctlRandomSteer], draw{units: editedUnits(ed), dir: hashDirection(dir)})
+				variants = append(variants, ed)
 			}
 		}
 		// Its own generator, so that the draws above do not depend on this
@@ -436,7 +567,9 @@ func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32,
 		others := slices.DeleteFunc(slices.Clone(alive), func(u int) bool { return slices.Contains(sup, u) || slices.Contains(boo, u) })
 		rngOther := rand.New(rand.NewPCG(cfg.Seed, uint64(len(m.Cases))|1<<63))
 		for range cfg.RandomDraws {
-			variants = append(variants, r.randomEdits(others, len(sup), len(boo), cfg.Strength, rngOther))
+			ed := r.randomEdits(others, len(sup), len(boo), cfg.Strength, rngOther)
+			cs.draws[ctlRandomOther] = append(cs.draws[ctlRandomOther], draw{units: editedUnits(ed)})
+			variants = append(variants, ed)
 		}
 		for _, ed := range variants {
 			row, err := ApplyEdits(a[ci], ed)
@@ -460,17 +593,18 @@ func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32,
 			cs.SuppressOnly = Judge(gt, *cs, out[1].Text())
 			cs.BoostOnly = Judge(gt, *cs, out[2].Text())
 			w := 1 / float64(cfg.RandomDraws)
-			for _, o := range out[3 : 3+cfg.RandomDraws] {
-				cs.Random.add(Judge(gt, *cs, o.Text()), w)
+			judge := func(c int, into *RandomOutcome, outs []captioner.Caption) {
+				for d, o := range outs {
+					oc := Judge(gt, *cs, o.Text())
+					into.add(oc, w)
+					cs.draws[c][d].outcome = oc
+				}
 			}
+			judge(ctlRandom, &cs.Random, out[3:3+cfg.RandomDraws])
 			cs.SteerAfter = out[3+cfg.RandomDraws].Text()
 			cs.Steer = Judge(gt, *cs, cs.SteerAfter)
-			for _, o := range out[4+cfg.RandomDraws : 4+2*cfg.RandomDraws] {
-				cs.RandomSteer.add(Judge(gt, *cs, o.Text()), w)
-			}
-			for _, o := range out[4+2*cfg.RandomDraws:] {
-				cs.RandomOther.add(Judge(gt, *cs, o.Text()), w)
-			}
+			judge(ctlRandomSteer, &cs.RandomSteer, out[4+cfg.RandomDraws:4+2*cfg.RandomDraws])
+			judge(ctlRandomOther, &cs.RandomOther, out[4+2*cfg.RandomDraws:])
 		}
 	}
 	return m, nil

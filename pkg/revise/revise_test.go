@@ -546,12 +546,44 @@ func TestMeasureSteps(t *testing.T) {
 			}
 		}
 		want := at[j].Cases[k]
-		if cs.Strength != steps[j] || cs.Outcome != want.Outcome || cs.Random != want.Random || cs.After != want.After {
-			t.Errorf("case %s: strength %v, outcome %+v, random %+v; want %v, %+v, %+v", cs.Clip, cs.Strength, cs.Outcome, cs.Random, steps[j], want.Outcome, want.Random)
+		if cs.Strength != steps[j] || cs.Outcome != want.Outcome || cs.After != want.After || cs.SuppressOnly != want.SuppressOnly || cs.BoostOnly != want.BoostOnly {
+			t.Errorf("case %s: strength %v, outcome %+v; want %v, %+v", cs.Clip, cs.Strength, cs.Outcome, steps[j], want.Outcome)
+		}
+		// Each random draw is searched alike: judged at the first strength
+		// that fixes that draw (or the last), whatever the rule did.
+		for c, got := range []RandomOutcome{ctlRandom: cs.Random, ctlRandomOther: cs.RandomOther, ctlRandomSteer: cs.RandomSteer} {
+			n := len(at[0].Cases[k].draws[c])
+			var w RandomOutcome
+			for d := range n {
+				jd := len(steps) - 1
+				for i := range at {
+					if at[i].Cases[k].draws[c][d].outcome.Fixed {
+						jd = i
+						break
+					}
+				}
+				w.add(at[jd].Cases[k].draws[c][d].outcome, 1/float64(n))
+				w.Strength += steps[jd] / float64(n)
+			}
+			if n != 4 || !approxRandom(got, w) {
+				t.Errorf("case %s, control %d: %d draws, searched %+v; want %+v", cs.Clip, c, n, got, w)
+			}
+		}
+		// The draws' outcomes at each strength are those that strength's
+		// measurement averages.
+		for i := range at {
+			var w RandomOutcome
+			for _, d := range at[i].Cases[k].draws[ctlRandom] {
+				w.add(d.outcome, 0.25)
+			}
+			if !approxRandom(w, at[i].Cases[k].Random) {
+				t.Errorf("case %s at %v: draws average %+v; the measurement %+v", cs.Clip, steps[i], w, at[i].Cases[k].Random)
+			}
 		}
 		mean += cs.Strength / float64(len(m.Cases))
 	}
-	if math.Abs(m.All.MeanStrength-mean) > 1e-12 || !strings.Contains(m.Markdown(), "Stepwise: the boost rose through strengths [0.01 0.5 2]") {
+	if math.Abs(m.All.MeanStrength-mean) > 1e-12 || !strings.Contains(m.Markdown(), "Stepwise: the boost rose through strengths [0.01 0.5 2]") ||
+		!strings.Contains(m.Markdown(), "Each random draw (the same units or direction at every strength) was searched alike") {
 		t.Errorf("mean strength %v (want %v); markdown:\n%s", m.All.MeanStrength, mean, m.Markdown())
 	}
 	for k, rev := range m.Revisions(true, r, MapUnits) {

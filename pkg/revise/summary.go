@@ -61,6 +61,9 @@ func summarize(name string, cs []Case) Summary {
 		s.RandomSteerDamageRate += c.RandomSteer.Damaged * w
 		s.MeanStrength += c.Strength * w
 		s.SteerMeanStrength += c.SteerStrength * w
+		s.RandomMeanStrength += c.Random.Strength * w
+		s.RandomOtherMeanStrength += c.RandomOther.Strength * w
+		s.RandomSteerMeanStrength += c.RandomSteer.Strength * w
 	}
 	return s
 }
@@ -86,8 +89,10 @@ func (m *Measurement) Markdown() string {
 			s.SteerFixRate, s.SteerDamageRate, s.SteerMeanUnits, s.RandomSteerFixRate, s.RandomSteerDamageRate, s.SteerNewWrongRate)
 	}
 	if len(m.Config.Steps) > 0 {
-		fmt.Fprintf(&b, "\nStepwise: the boost rose through strengths %v until the caption was fixed; it stopped at %.3f on average for the rule (random edits at the same strength), %.3f for steering.\n",
-			m.Config.Steps, m.All.MeanStrength, m.All.SteerMeanStrength)
+		fmt.Fprintf(&b, "\nStepwise: the boost rose through strengths %v until the caption was fixed; it stopped at %.3f on average for the rule, %.3f for steering. "+
+			"Each random draw (the same units or direction at every strength) was searched alike and judged at its own first fix (or the last strength): "+
+			"random units stopped at %.3f on average, random other units at %.3f, random directions at %.3f.\n",
+			m.Config.Steps, m.All.MeanStrength, m.All.SteerMeanStrength, m.All.RandomMeanStrength, m.All.RandomOtherMeanStrength, m.All.RandomSteerMeanStrength)
 	}
 	return b.String()
 }

@@ -64,8 +64,8 @@ func addRevision(rep *report.Report, in Input) error {
 			f3(s.RandomFixRate), f3(s.RandomDamageRate), f3(s.RandomOtherFixRate), f3(s.SteerFixRate), f3(s.SteerDamageRate), f3(s.RandomSteerFixRate)})
 	}
 	rs.Add(rt)
-	rs.Add(report.Paragraph(fmt.Sprintf("Stepwise, as a person at the slider would revise: the boost rises through strengths %v until the caption names the right concept (or to the last); damage, random units of the same count and random directions moved as far are judged at the strength where it stopped; steering stops at its own first fix. Issue #6's goal: fix ≥ 0.8, damage ≤ 0.05, random ≤ 0.1.",
-		ms.Config.Steps)))
+	rs.Add(report.Paragraph(fmt.Sprintf("Stepwise, as a person at the slider would revise: the boost rises through strengths %v until the caption names the right concept (or to the last); damage is judged at the strength where it stopped; steering stops at its own first fix. The random controls get the same search: each random draw (the same units, or the same direction, at every strength) rises through the same strengths and is judged at its own first fix (or the last); on average random units stopped at %.2f, random other units at %.2f, random directions at %.2f. Issue #6's goal: fix ≥ 0.8, damage ≤ 0.05, random ≤ 0.1.",
+		ms.Config.Steps, ms.All.RandomMeanStrength, ms.All.RandomOtherMeanStrength, ms.All.RandomSteerMeanStrength)))
 	swt := report.Table{Caption: "Revision of wrong captions, stepwise", Header: []string{"wrong family", "cases", "fix rate", "damage rate", "units edited", "mean strength", "random units: fix", "random other units: fix", "steering: fix", "steering: damage", "steering: mean strength", "random direction: fix"}}
 	for _, s := range append(slices.Clone(ms.ByFamily), ms.All) {
 		swt.Rows = append(swt.Rows, []string{s.Family, strconv.Itoa(s.Cases), f3(s.FixRate), f3(s.DamageRate), fmt.Sprintf("%.1f", s.MeanUnits), fmt.Sprintf("%.2f", s.MeanStrength),
