@@ -14,7 +14,15 @@ import (
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
+	var prof profiling
+	root := newRootCmd()
+	prof.addFlags(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return prof.start() }
+	err := root.Execute()
+	if perr := prof.finish(); err == nil {
+		err = perr
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "neurotopics:", err)
 		os.Exit(1)
 	}

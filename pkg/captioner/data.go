@@ -81,7 +81,10 @@ func (d *Data) References(ids []string) map[string][]string {
 }
 
 // clipFeatures returns clip id's features resampled to T frames: [T·D]. A
-// clip with F frames contributes frame ⌊(t+½)·F/T⌋ at step t.
+// clip with F frames contributes frame ⌊(t+½)·F/T⌋ at step t. When F = T it
+// returns f's own slice, not a copy (callers only read it): the training
+// and evaluation splits of every model of a run then share the features in
+// memory instead of holding a copy each.
 func clipFeatures(f *corpus.Features, id string, T int) ([]float32, error) {
 	i := f.Index(id)
 	if i < 0 {
@@ -92,10 +95,13 @@ func clipFeatures(f *corpus.Features, id string, T int) ([]float32, error) {
 	if len(src) != F*D {
 		return nil, fmt.Errorf("features: clip %q has %d values; expected %d frames × %d", id, len(src), F, D)
 	}
-	out := make([]float32, T*D)
-	for t := range T {
-		s := int((float64(t) + 0.5) * float64(F) / float64(T))
-		copy(out[t*D:(t+1)*D], src[s*D:(s+1)*D])
+	out := src[:F*D:F*D]
+	if F != T {
+		out = make([]float32, T*D)
+		for t := range T {
+			s := int((float64(t) + 0.5) * float64(F) / float64(T))
+			copy(out[t*D:(t+1)*D], src[s*D:(s+1)*D])
+		}
 	}
 	for j, v := range out {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {

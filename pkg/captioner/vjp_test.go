@@ -1,0 +1,94 @@
+package captioner
+
+import (
+	"math"
+	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// TestWithVJPMatchesAutodiff checks the hand-written gradients of matmul,
+// unstack and split against GoMLX's autodiff of the same expressions written with
+// Dot and Slice, on an objective that uses some slices twice and some not at
+// all (their gradients must be zero).
+func TestWithVJPMatchesAutodiff(t *testing.T) {
+	exec := MustNewExec(testBackend(t), func(x, w, s *Node) []*Node {
+		objective := func(mm func(a, b *Node) *Node, parts func(*Node) []*Node, cut func(*Node, int, ...int) []*Node) *Node {
+			y := mm(x, w)                      // [5,4]
+			y = mm(Tanh(y), Transpose(w, 0, 1)) // [5,3]: w used twice
+			total := ReduceAllSum(Mul(y, y))
+			p := parts(s) // [4,2,3]: slices 0, 1, 3; slice 2 unused
+			total = Add(total, ReduceAllSum(Mul(p[0], p[1])))
+			total = Add(total, ReduceAllSum(Mul(Tanh(p[3]), p[0])))
+			q := cut(y, 1, 1, 1, 1) // three columns, the last unused
+			total = Add(total, ReduceAllSum(Mul(q[0], Tanh(q[1]))))
+			return total
+		}
+		plainParts := func(v *Node) []*Node {
+			out := make([]*Node, v.Shape().Dimensions[0])
+			for i := range out {
+				out[i] = Reshape(Slice(v, AxisElem(i)), v.Shape().Dimensions[1:]...)
+			}
+			return out
+		}
+		plainMM := func(a, b *Node) *Node { return Dot(a, b).Product() }
+		plainCut := func(v *Node, axis int, sizes ...int) []*Node {
+			out, start := make([]*Node, len(sizes)), 0
+			for k, n := range sizes {
+				out[k] = SliceAxis(v, axis, AxisRange(start, start+n))
+				start += n
+			}
+			return out
+		}
+		custom := objective(matmul, unstack, split)
+		plain := objective(plainMM, plainParts, plainCut)
+		gc := Gradient(custom, x, w, s)
+		gp := Gradient(plain, x, w, s)
+		return append(append([]*Node{custom, plain}, gc...), gp...)
+	})
+	fill := func(seed float64, dims ...int) *tensors.Tensor {
+		n := 1
+		for _, d := range dims {
+			n *= d
+		}
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(math.Sin(seed*float64(i+1)) * 0.8)
+		}
+		return tensors.FromFlatDataAndDimensions(v, dims...)
+	}
+	outs, err := exec.Exec(fill(1.3, 5, 3), fill(2.1, 3, 4), fill(0.7, 4, 2, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, p := outs[0].Value().(float32), outs[1].Value().(float32); math.Abs(float64(c-p)) > 1e-4*math.Abs(float64(p)) {
+		t.Fatalf("objective %v with matmul/unstack, %v with Dot/Slice", c, p)
+	}
+	for i, name := range []string{"x", "w", "s"} {
+		c, p := outs[2+i], outs[5+i]
+		if !c.Shape().Equal(p.Shape()) {
+			t.Fatalf("∂/∂%s: shape %s, autodiff's %s", name, c.Shape(), p.Shape())
+		}
+		cv, pv := tensors.MustCopyFlatData[float32](c), tensors.MustCopyFlatData[float32](p)
+		nonzero := 0
+		for j := range cv {
+			if math.Abs(float64(cv[j]-pv[j])) > 1e-4*(1+math.Abs(float64(pv[j]))) {
+				t.Fatalf("∂/∂%s[%d] = %v; autodiff gives %v", name, j, cv[j], pv[j])
+			}
+			if pv[j] != 0 {
+				nonzero++
+			}
+		}
+		if nonzero == 0 {
+			t.Fatalf("∂/∂%s is all zero: the test checks nothing", name)
+		}
+	}
+	// Slice 2 is unused: its block of ∂/∂s is zero.
+	gs := tensors.MustCopyFlatData[float32](outs[4])
+	for j := 2 * 6; j < 3*6; j++ {
+		if gs[j] != 0 {
+			t.Fatalf("∂/∂s of the unused slice = %v at %d; want 0", gs[j], j)
+		}
+	}
+}
