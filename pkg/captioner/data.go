@@ -95,7 +95,7 @@ func clipFeatures(f *corpus.Features, id string, T int) ([]float32, error) {
 	if len(src) != F*D {
 		return nil, fmt.Errorf("features: clip %q has %d values; expected %d frames × %d", id, len(src), F, D)
 	}
-	out := src[:F*D:F*D]
+	out := src[: F*D : F*D]
 	if F != T {
 		out = make([]float32, T*D)
 		for t := range T {

@@ -26,6 +26,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better with the ops unqualified
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
@@ -116,10 +117,31 @@ func (m *arch) semanticGraph(scope *model.Scope, feats *Node) *Node {
 	return a
 }
 
-// topicsGraph is the topic head ŝ = W_a a + b_a: [B,N] → [B,K].
+// topicsGraph is the topic head ŝ = W_a a + b_a: [B,N] → [B,K]. With the
+// "diagonal" head W_a starts as the identity on its first K rows and is
+// multiplied by that pattern, so that its other entries stay zero (their
+// gradient is zero) and topic k reads unit k alone.
 func (m *arch) topicsGraph(scope *model.Scope, a *Node) *Node {
-	s := dense(scope.At(scopeTopics), a, m.numTargets)
-	s.AssertDims(a.Shape().Dimensions[0], m.numTargets)
+	N, K := a.Shape().Dimensions[1], m.numTargets
+	var s *Node
+	switch m.p.TopicHead {
+	case "dense":
+		s = dense(scope.At(scopeTopics), a, K)
+	case "diagonal":
+		if N < K {
+			exceptions.Panicf("the diagonal topic head needs %s ≥ %d targets; it is %d", ParamSemanticUnits, K, N)
+		}
+		diag := func(g *Graph, shape shapes.Shape) *Node {
+			return ConvertDType(Equal(Iota(g, shapes.Make(dtypes.Int32, N, K), 0), Iota(g, shapes.Make(dtypes.Int32, N, K), 1)), shape.DType)
+		}
+		sc := scope.At(scopeTopics)
+		w := sc.WithInitializer(diag).VariableWithShape("weights", shapes.Make(dtype, N, K)).NodeValue(a.Graph())
+		b := sc.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtype, K)).NodeValue(a.Graph())
+		s = Add(matmul(a, Mul(w, StopGradient(diag(a.Graph(), w.Shape())))), ExpandAxes(b, 0))
+	default:
+		exceptions.Panicf("unknown %s %q", ParamTopicHead, m.p.TopicHead)
+	}
+	s.AssertDims(a.Shape().Dimensions[0], K)
 	return s
 }
 
@@ -171,27 +193,42 @@ func (m *arch) decoderVars(scope *model.Scope, g *Graph) *decoderWeights {
 // the per-step gate input ga [B,4H].
 func (m *arch) decoderInit(w *decoderWeights, a *Node) (h, c, ga *Node) {
 	B, H := a.Shape().Dimensions[0], m.p.DecoderDim
-	z := Add(Dot(a, w.fromSem).Product(), ExpandAxes(w.semB, 0))
+	z := Add(matmul(a, w.fromSem), ExpandAxes(w.semB, 0))
 	z.AssertDims(B, 6*H)
-	h = Tanh(Slice(z, AxisRange(), AxisRange(0, H)))
-	c = Slice(z, AxisRange(), AxisRange(H, 2*H))
-	ga = Slice(z, AxisRange(), AxisRange(2*H, 6*H))
-	return
+	parts := split(z, 1, H, H, 4*H)
+	return Tanh(parts[0]), parts[1], parts[2]
 }
 
 // lstmStep advances the decoder one step given the input part of the gates
 // gx [B,4H] (word and a).
 func (m *arch) lstmStep(w *decoderWeights, h, c, gx *Node) (*Node, *Node) {
-	H := m.p.DecoderDim
-	gates := Add(gx, Dot(h, w.whh).Product())
-	ifo := sigmoid(Slice(gates, AxisRange(), AxisRange(0, 3*H)))
-	cand := Tanh(Slice(gates, AxisRange(), AxisRange(3*H, 4*H)))
-	i := Slice(ifo, AxisRange(), AxisRange(0, H))
-	f := Slice(ifo, AxisRange(), AxisRange(H, 2*H))
-	o := Slice(ifo, AxisRange(), AxisRange(2*H, 3*H))
+	B, H := h.Shape().Dimensions[0], m.p.DecoderDim
+	gates := Add(gx, matmul(h, w.whh))
+	// All four activations in one Tanh: σ(x) = ½ + ½·tanh(x/2) for the
+	// input, forget and output gates, tanh(x) for the candidate.
+	act := Add(Mul(Tanh(Mul(gates, gateConst(h.Graph(), B, H, 0.5, 1))),
+		gateConst(h.Graph(), B, H, 0.5, 1)), gateConst(h.Graph(), B, H, 0.5, 0))
+	g := split(act, 1, H, H, H, H)
+	i, f, o, cand := g[0], g[1], g[2], g[3]
 	c = Add(Mul(f, c), Mul(i, cand))
 	h = Mul(o, Tanh(c))
 	return h, c
+}
+
+// gateConst is a [B,4H] constant whose first 3H columns (the sigmoid
+// gates) hold sig and last H (the candidate) cand.
+func gateConst(g *Graph, B, H int, sig, cand float32) *Node {
+	v := make([]float32, B*4*H)
+	for r := range B {
+		row := v[r*4*H : (r+1)*4*H]
+		for j := range row {
+			row[j] = sig
+			if j >= 3*H {
+				row[j] = cand
+			}
+		}
+	}
+	return Const(g, tensors.FromFlatDataAndDimensions(v, B, 4*H))
 }
 
 // wordInputs returns the words' input to the gates for tokens [...]:
@@ -202,7 +239,7 @@ func (m *arch) wordInputs(w *decoderWeights, tokens *Node) *Node {
 
 // outputLogits maps decoder states [n,H] to word logits [n,V].
 func (m *arch) outputLogits(w *decoderWeights, h *Node) *Node {
-	return Add(Dot(h, w.outW).Product(), ExpandAxes(w.outB, 0))
+	return Add(matmul(h, w.outW), ExpandAxes(w.outB, 0))
 }
 
 // teacherForced runs the decoder over tokensIn [B,L] (BOS, words…) from a
@@ -217,8 +254,8 @@ func (m *arch) teacherForced(scope *model.Scope, a, tokensIn *Node, training boo
 	gx := m.wordInputs(w, TransposeAllAxes(tokensIn, 1, 0)) // [L,B,4H]
 	gx.AssertDims(L, B, 4*H)
 	hs := make([]*Node, L)
-	for t := range L {
-		h, c = m.lstmStep(w, h, c, Add(Reshape(Slice(gx, AxisElem(t)), B, 4*H), ga))
+	for t, gxt := range unstack(gx) {
+		h, c = m.lstmStep(w, h, c, Add(gxt, ga))
 		hs[t] = h
 	}
 	all := Stack(hs, 0) // [L,B,H]
@@ -265,9 +302,16 @@ func (m *arch) rowLosses(scope *model.Scope, feats, tokens, targets *Node, train
 	out := TransposeAllAxes(Slice(tokens, AxisRange(), AxisRange(1, L+1)), 1, 0)           // [L,B]
 	mask := ConvertDType(NotEqual(out, ScalarZero(tokens.Graph(), tokens.DType())), dtype) // PadID = 0
 	logits := m.teacherForced(scope, a, in, training)                                      // [L,B,V]
-	logp := LogSoftmax(logits, -1)
-	picked := ReduceSum(Mul(logp, OneHot(out, V, dtype)), -1) // [L,B]
-	nll = Neg(ReduceSum(Mul(picked, mask), 0))                // [B]
+	// −log p(word) = logsumexp(logits) − logits[word]: the word's logit is
+	// gathered, not picked with a one-hot product over the vocabulary (two
+	// fewer passes over [L,B,V] each way).
+	flat := Reshape(logits, L*B*V)
+	rows := Add(MulScalar(Iota(tokens.Graph(), shapes.Make(out.DType(), L, B), 0), float64(B*V)),
+		Add(MulScalar(Iota(tokens.Graph(), shapes.Make(out.DType(), L, B), 1), float64(V)), out))
+	picked := Gather(flat, InsertAxes(rows, -1)) // [L,B]
+	mx := StopGradient(ReduceMax(logits, -1))    // [L,B]
+	lse := Add(Log(ReduceSum(Exp(Sub(logits, InsertAxes(mx, -1))), -1)), mx)
+	nll = ReduceSum(Mul(Sub(lse, picked), mask), 0) // [B]
 	words = ReduceSum(mask, 0)
 
 	switch m.p.InterpLoss {
@@ -335,7 +379,7 @@ func denseBias(scope *model.Scope, x *Node, out int, biasInit initializer.Variab
 	in := x.Shape().Dimensions[x.Rank()-1]
 	w := scope.VariableWithShape("weights", shapes.Make(dtype, in, out)).NodeValue(g)
 	b := scope.WithInitializer(biasInit).VariableWithShape("biases", shapes.Make(dtype, out)).NodeValue(g)
-	return Add(Dot(x, w).Product(), ExpandAxes(b, 0))
+	return Add(matmul(x, w), ExpandAxes(b, 0))
 }
 
 // temporalConv is a kernel-3 convolution over time with the given dilation,
@@ -366,7 +410,7 @@ func gru(scope *model.Scope, u *Node, H int) *Node {
 	hs := make([]*Node, T)
 	for t := range T {
 		x := Reshape(Slice(gx, AxisElem(t)), B, 3*H)
-		r := Add(Dot(h, whh).Product(), ExpandAxes(bhh, 0))
+		r := Add(matmul(h, whh), ExpandAxes(bhh, 0))
 		zr := sigmoid(Add(Slice(x, AxisRange(), AxisRange(0, 2*H)), Slice(r, AxisRange(), AxisRange(0, 2*H))))
 		z := Slice(zr, AxisRange(), AxisRange(0, H))
 		rg := Slice(zr, AxisRange(), AxisRange(H, 2*H))
@@ -396,8 +440,13 @@ func motionStream(scope *model.Scope, feats *Node, E int) *Node {
 	return out
 }
 
-// relu is max(x, 0).
-func relu(x *Node) *Node { return Max(x, ScalarZero(x.Graph(), x.DType())) }
+// relu is max(x, 0), written as x times its (constant) indicator x > 0:
+// the gradient is then one product, where Max's costs six passes over x and
+// a sum (GoMLX's minMaxVJP).
+func relu(x *Node) *Node {
+	on := StopGradient(ConvertDType(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), x.DType()))
+	return Mul(x, on)
+}
 
 // sigmoid is written with tanh, which the Go backend computes ≈ 3× faster
 // than its logistic op: σ(x) = ½ + ½·tanh(x/2).

@@ -76,6 +76,15 @@ const (
 	// paper's ‖ŝ − s‖² (summed over topics, averaged over clips), "bce" the
 	// sigmoid cross-entropy of ŝ (as logits) against s, summed over topics.
 	ParamInterpLoss = "interp_loss"
+	// ParamTopicHead (string, "dense"): how the topic head reads the
+	// semantic layer: "dense" is the paper's ŝ = W_a a + b_a, every topic
+	// reading every unit; "diagonal" makes unit k the only unit topic k
+	// reads (ŝ_k = w_k a_k + b_k, k < K), as a concept-bottleneck model
+	// supervises each of its units with one concept, and leaves units K…N−1
+	// free (read by the decoder only). W_a keeps its [N,K] shape, zero off
+	// the diagonal, so every stage that reads the head reads it as a dense
+	// one.
+	ParamTopicHead = "topic_head"
 	// ParamBatchSize (int, 64): captions per training step.
 	ParamBatchSize = "batch_size"
 	// ParamCaptionsPerClip (int, 1): captions of one clip in a training
@@ -132,6 +141,7 @@ func DefaultParams() map[string]any {
 		ParamMinWordCount:    1,
 		ParamLambda:          0.1,
 		ParamInterpLoss:      "mse",
+		ParamTopicHead:       "dense",
 		ParamBatchSize:       64,
 		ParamCaptionsPerClip: 1,
 		ParamLearningRate:    0.004,
@@ -259,7 +269,7 @@ type params struct {
 	MinWordCount, BatchSize, WarmupSteps, TrainSteps, EvalEvery int
 	EvalClips, CheckpointEvery, CheckpointKeep, Seed, BeamSize  int
 	CaptionsPerClip                                             int
-	Encoder, InterpLoss, Schedule                               string
+	Encoder, InterpLoss, Schedule, TopicHead                    string
 	Dropout, Lambda, LearningRate, MinLRFraction, SemanticBias  float64
 	ActivityL1                                                  float64
 	MotionStream                                                bool
@@ -286,7 +296,8 @@ func readParams(store *model.Store) (p params, err error) {
 		CheckpointEvery: geti(ParamCheckpointEvery), CheckpointKeep: geti(ParamCheckpointKeep),
 		Seed: geti(ParamSeed), BeamSize: geti(ParamBeamSize), CaptionsPerClip: geti(ParamCaptionsPerClip),
 		Encoder: gets(ParamEncoder), InterpLoss: gets(ParamInterpLoss), Schedule: gets(ParamSchedule),
-		Dropout: getf(ParamDropout), Lambda: getf(ParamLambda), LearningRate: getf(ParamLearningRate),
+		TopicHead: gets(ParamTopicHead),
+		Dropout:   getf(ParamDropout), Lambda: getf(ParamLambda), LearningRate: getf(ParamLearningRate),
 		MinLRFraction: getf(ParamMinLRFraction), MotionStream: getb(ParamMotionStream),
 		SemanticBias: getf(ParamSemanticBias), ActivityL1: getf(ParamActivityL1),
 	}
@@ -348,6 +359,9 @@ func (p params) validate() error {
 	}
 	if p.InterpLoss != "mse" && p.InterpLoss != "bce" {
 		bad = append(bad, fmt.Sprintf("%s = %q; expected \"mse\" (the paper's) or \"bce\"", ParamInterpLoss, p.InterpLoss))
+	}
+	if p.TopicHead != "dense" && p.TopicHead != "diagonal" {
+		bad = append(bad, fmt.Sprintf("%s = %q; expected \"dense\" (the paper's) or \"diagonal\"", ParamTopicHead, p.TopicHead))
 	}
 	if p.Schedule != "cosine" && p.Schedule != "constant" {
 		bad = append(bad, fmt.Sprintf("%s = %q; expected \"cosine\" or \"constant\"", ParamSchedule, p.Schedule))

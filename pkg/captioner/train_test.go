@@ -296,3 +296,34 @@ func TestActivityL1ShrinksSemanticLayer(t *testing.T) {
 		t.Errorf("Σ a per clip = %.3f with activity_l1 = 0.2, %.3f without; want less than half", penalized, free)
 	}
 }
+
+// TestDiagonalTopicHead trains the "diagonal" head and checks that topic k
+// reads unit k alone: W_a stays zero off its diagonal (and on the rows of
+// the free units) while its diagonal learns.
+func TestDiagonalTopicHead(t *testing.T) {
+	d := tinyData(8, 2, 8, 12, 3)
+	m, _ := trainTiny(t, d, "train_steps=40;interp_lambda=1;interp_loss=bce;topic_head=diagonal", t.TempDir())
+	w := tensors.MustCopyFlatData[float32](m.Store.GetVariable("/topics/weights").MustValue())
+	N, K := m.Param(ParamSemanticUnits).(int), len(d.Targets.Names)
+	if len(w) != N*K {
+		t.Fatalf("W_a has %d values; want %d×%d", len(w), N, K)
+	}
+	moved := 0
+	for i := range N {
+		for k := range K {
+			v := w[i*K+k]
+			switch {
+			case i != k && v != 0:
+				t.Fatalf("W_a[%d,%d] = %v; want 0 off the diagonal", i, k, v)
+			case i == k && v != 1:
+				moved++
+			}
+		}
+	}
+	if moved == 0 {
+		t.Errorf("the diagonal of W_a is still the identity after 40 steps: the head did not train")
+	}
+	if _, err := ResolveParams("topic_head=sparse"); err == nil || !strings.Contains(err.Error(), `"diagonal"`) {
+		t.Errorf(`topic_head=sparse: error %v; want one naming "dense" and "diagonal"`, err)
+	}
+}

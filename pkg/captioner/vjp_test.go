@@ -15,7 +15,7 @@ import (
 func TestWithVJPMatchesAutodiff(t *testing.T) {
 	exec := MustNewExec(testBackend(t), func(x, w, s *Node) []*Node {
 		objective := func(mm func(a, b *Node) *Node, parts func(*Node) []*Node, cut func(*Node, int, ...int) []*Node) *Node {
-			y := mm(x, w)                      // [5,4]
+			y := mm(x, w)                       // [5,4]
 			y = mm(Tanh(y), Transpose(w, 0, 1)) // [5,3]: w used twice
 			total := ReduceAllSum(Mul(y, y))
 			p := parts(s) // [4,2,3]: slices 0, 1, 3; slice 2 unused
