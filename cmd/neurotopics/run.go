@@ -30,6 +30,9 @@ type runFlags struct {
 	jobs                   int
 	quick, force, quiet    bool
 	seeds, steps, topicsK  int
+	topicsAlpha            float64
+	topicsLabelK           int
+	interpSettings         string
 	synthTrain, synthVal   int
 	synthTest, fitFrames   int
 	interpretClips, shots  int
@@ -110,6 +113,9 @@ amd64): without it training is ≈ 3× slower.`,
 	fs.Float64Var(&f.activityL1, "activity-l1", 0, "L1 penalty on the interpretive model's semantic layer (captioner's activity_l1; the baseline gets none): fewer units per clip and per topic, which revision edits (docs/results.md)")
 	fs.IntVar(&f.steps, "steps", 0, "training steps per model (0: 1500, or 400 with --quick)")
 	fs.IntVar(&f.topicsK, "topics-k", 30, "LDA topics")
+	fs.Float64Var(&f.topicsAlpha, "topics-alpha", 0, "LDA's prior on each clip's topic mix (0: neurotopics topics' default)")
+	fs.IntVar(&f.topicsLabelK, "topics-label-k", 0, "topics each clip is labelled with at most (0: neurotopics topics' default)")
+	fs.StringVar(&f.interpSettings, "interp-set", "", `captioner hyperparameters for the interpretive models only, after --set (e.g. "topic_head=diagonal;semantic_units=32")`)
 	fs.IntVar(&f.interpretClips, "interpret-clips", 0, "test clips interpreted (0: all)")
 	fs.IntVar(&f.transferSeeds, "transfer-seeds", 3, "few-shot samples per transfer point")
 	fs.IntVar(&f.revClip, "revise-clips", 0, "test clips captioned and revised (0: all)")
@@ -128,6 +134,7 @@ amd64): without it training is ≈ 3× slower.`,
 // options turns the flags into the pipeline's options.
 func (f *runFlags) options() pipeline.Options {
 	return pipeline.Options{Quick: f.quick, Seeds: f.seeds, Steps: f.steps, TopicsK: f.topicsK, Lambda: f.lambda,
+		TopicsAlpha: f.topicsAlpha, TopicsLabelK: f.topicsLabelK, InterpSettings: f.interpSettings,
 		InterpLoss: f.interpLoss, ActivityL1: f.activityL1, Settings: f.settings, InterpretClips: f.interpretClips,
 		TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
 }

@@ -64,6 +64,12 @@ const pyramidSegments = 3
 // semanticGraph maps features [B,T,D] to the semantic layer a [B,N]
 // (after ReLU, before dropout).
 func (m *arch) semanticGraph(scope *model.Scope, feats *Node) *Node {
+	return relu(m.semanticPre(scope, feats))
+}
+
+// semanticPre maps features [B,T,D] to the semantic layer before its ReLU,
+// z = W v̄ + b [B,N].
+func (m *arch) semanticPre(scope *model.Scope, feats *Node) *Node {
 	B, T, D, E := feats.Shape().Dimensions[0], m.p.Frames, m.featDim, m.p.EncoderDim
 	feats.AssertDims(B, T, D)
 	enc := scope.At(scopeEncoder)
@@ -112,9 +118,9 @@ func (m *arch) semanticGraph(scope *model.Scope, feats *Node) *Node {
 			return Add(initializer.Zero(g, shape), Scalar(g, dtype, b))
 		}
 	}
-	a := relu(denseBias(scope.At(scopeSemantic), vbar, m.p.SemanticUnits, biasInit))
-	a.AssertDims(B, m.p.SemanticUnits)
-	return a
+	z := denseBias(scope.At(scopeSemantic), vbar, m.p.SemanticUnits, biasInit)
+	z.AssertDims(B, m.p.SemanticUnits)
+	return z
 }
 
 // topicsGraph is the topic head ŝ = W_a a + b_a: [B,N] → [B,K]. With the
@@ -287,12 +293,20 @@ func (m *arch) rowLosses(scope *model.Scope, feats, tokens, targets *Node, train
 		exceptions.Panicf("%d captions for %d clips; expected a multiple", B, C)
 	}
 	targets.AssertDims(C, m.numTargets)
-	a := m.semanticGraph(scope, feats)
+	z := m.semanticPre(scope, feats)
+	a := relu(z)
 	activity = ReduceSum(a, -1)
 	if training {
 		a = dropout(scope.At(scopeSemantic), a, m.p.Dropout)
 	}
-	shat := m.topicsGraph(scope, a)
+	// The diagonal head is trained on the units' values before the ReLU, so
+	// that a unit that is off still learns from its topic (none dies); it
+	// reads a, where z > 0, the same way.
+	headIn := a
+	if m.p.TopicHead == "diagonal" {
+		headIn = z
+	}
+	shat := m.topicsGraph(scope, headIn)
 	if R := B / C; R > 1 { // each clip's a, once per caption
 		N := a.Shape().Dimensions[1]
 		a = Reshape(BroadcastToDims(InsertAxes(a, 1), C, R, N), B, N)

@@ -79,11 +79,12 @@ const (
 	// ParamTopicHead (string, "dense"): how the topic head reads the
 	// semantic layer: "dense" is the paper's ŝ = W_a a + b_a, every topic
 	// reading every unit; "diagonal" makes unit k the only unit topic k
-	// reads (ŝ_k = w_k a_k + b_k, k < K), as a concept-bottleneck model
-	// supervises each of its units with one concept, and leaves units K…N−1
-	// free (read by the decoder only). W_a keeps its [N,K] shape, zero off
-	// the diagonal, so every stage that reads the head reads it as a dense
-	// one.
+	// reads, as a concept-bottleneck model supervises each of its units
+	// with one concept, and leaves units K…N−1 free (read by the decoder
+	// only). In training the diagonal head reads the units before their
+	// ReLU (ŝ_k = w_k z_k + b_k, k < K), so that a unit that is off still
+	// learns from its topic and none dies; every later stage reads it as
+	// the dense head W_a a + b_a with W_a [N,K] zero off the diagonal.
 	ParamTopicHead = "topic_head"
 	// ParamBatchSize (int, 64): captions per training step.
 	ParamBatchSize = "batch_size"

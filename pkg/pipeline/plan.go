@@ -22,16 +22,21 @@ type Options struct {
 	Seeds int
 	// Steps are training steps per model (0: 1500, or 400 when Quick).
 	Steps int
-	// TopicsK is LDA's K (≥ 2).
-	TopicsK int
+	// TopicsK is LDA's K (≥ 2); TopicsAlpha its prior on each clip's topic
+	// mix (0: topics' default); TopicsLabelK the topics each clip is
+	// labelled with at most (0: topics' default).
+	TopicsK      int
+	TopicsAlpha  float64
+	TopicsLabelK int
 	// Lambda is the interpretive model's λ (> 0); the baseline has λ = 0.
 	Lambda float64
 	// InterpLoss is "mse" (the paper's) or "bce"; ActivityL1 the interpretive
 	// models' L1 activity penalty (≥ 0).
 	InterpLoss string
 	ActivityL1 float64
-	// Settings are captioner hyperparameters for every model, "key=value;…".
-	Settings string
+	// Settings are captioner hyperparameters for every model, "key=value;…";
+	// InterpSettings for the interpretive models only (after Settings).
+	Settings, InterpSettings string
 	// InterpretClips test clips are interpreted (0: all); TransferSeeds
 	// few-shot samples per point; ReviseClips test clips revised (0: all).
 	InterpretClips, TransferSeeds, ReviseClips int
@@ -57,6 +62,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("--interp-loss %q; expected \"mse\" (the paper's) or \"bce\"", o.InterpLoss)
 	case o.TopicsK < 2:
 		return fmt.Errorf("--topics-k %d; expected ≥ 2", o.TopicsK)
+	case !(o.TopicsAlpha >= 0) || math.IsInf(o.TopicsAlpha, 0) || o.TopicsLabelK < 0:
+		return fmt.Errorf("--topics-alpha %v, --topics-label-k %d; expected a finite α ≥ 0 and a count ≥ 0 (0: the default)", o.TopicsAlpha, o.TopicsLabelK)
 	case o.InterpretClips < 0 || o.ReviseClips < 0 || o.TransferSeeds < 1:
 		return fmt.Errorf("--interpret-clips %d, --revise-clips %d, --transfer-seeds %d; expected ≥ 0, ≥ 0, ≥ 1", o.InterpretClips, o.ReviseClips, o.TransferSeeds)
 	}
@@ -74,6 +81,10 @@ type Plan struct {
 	// TopicsK, TopicsIterations: LDA's K and Gibbs sweeps (stemmed words).
 	TopicsK          int `json:"topics_k"`
 	TopicsIterations int `json:"topics_iterations"`
+	// TopicsAlpha and TopicsLabelK override the topics stage's defaults
+	// (0: keep them).
+	TopicsAlpha  float64 `json:"topics_alpha,omitempty"`
+	TopicsLabelK int     `json:"topics_label_k,omitempty"`
 	// Lambdas are the interpretive-loss weights compared (baseline first),
 	// Seeds the model seeds of each.
 	Lambdas []float64 `json:"lambdas"`
@@ -83,8 +94,10 @@ type Plan struct {
 	InterpLoss string  `json:"interp_loss"`
 	ActivityL1 float64 `json:"activity_l1,omitempty"`
 	// Settings are the captioner hyperparameters shared by every model
-	// (interp_lambda and seed are set per model).
-	Settings string `json:"settings"`
+	// (interp_lambda and seed are set per model); InterpSettings follow them
+	// for the interpretive models (λ > 0) only.
+	Settings       string `json:"settings"`
+	InterpSettings string `json:"interp_settings,omitempty"`
 	// InterpretClips test clips are interpreted (0 = all); the units'
 	// distributions come from InterpretTrainClips training clips.
 	InterpretClips      int `json:"interpret_clips"`
@@ -109,6 +122,7 @@ func NewPlan(o Options, d *dataset.Dataset, source any) (Plan, error) {
 		return Plan{}, err
 	}
 	p := Plan{Quick: o.Quick, Data: source, DataKey: d.Key, TopicsK: o.TopicsK, TopicsIterations: 200,
+		TopicsAlpha: o.TopicsAlpha, TopicsLabelK: o.TopicsLabelK, InterpSettings: strings.Trim(o.InterpSettings, ";"),
 		Lambdas: []float64{0, o.Lambda}, InterpLoss: o.InterpLoss, ActivityL1: o.ActivityL1, InterpretClips: o.InterpretClips,
 		TransferSeeds: o.TransferSeeds, ReviseClips: o.ReviseClips, ReviseSteps: reviseSteps}
 	steps := 1500 // enough for every concept family ≥ 0.9 with the "mean" encoder (docs/results.md)
@@ -135,6 +149,9 @@ func NewPlan(o Options, d *dataset.Dataset, source any) (Plan, error) {
 	if _, err := captioner.ResolveParams(p.Settings); err != nil {
 		return p, fmt.Errorf("settings %q: %w", o.Settings, err)
 	}
+	if _, err := captioner.ResolveParams(p.ModelSettings(o.Lambda, 1)); err != nil {
+		return p, fmt.Errorf("interpretive model's settings %q: %w", o.InterpSettings, err)
+	}
 	return p, nil
 }
 
@@ -149,6 +166,9 @@ func (p Plan) ModelSettings(lambda float64, seed int) string {
 	}
 	if lambda > 0 && p.ActivityL1 > 0 {
 		settings += fmt.Sprintf(";activity_l1=%g", p.ActivityL1)
+	}
+	if lambda > 0 && p.InterpSettings != "" {
+		settings += ";" + p.InterpSettings
 	}
 	return settings
 }
@@ -179,5 +199,12 @@ func (p Plan) ReviseConfig() revise.MeasureStageConfig {
 
 // TopicsConfig is the plan's topics stage.
 func (p Plan) TopicsConfig() topics.StageConfig {
-	return topics.DefaultStageConfig(p.TopicsK, p.TopicsIterations)
+	cfg := topics.DefaultStageConfig(p.TopicsK, p.TopicsIterations)
+	if p.TopicsAlpha > 0 {
+		cfg.LDA.Alpha = p.TopicsAlpha
+	}
+	if p.TopicsLabelK > 0 {
+		cfg.LabelK = p.TopicsLabelK
+	}
+	return cfg
 }

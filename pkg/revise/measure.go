@@ -2,6 +2,7 @@ package revise
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -540,18 +541,23 @@ func measureAt(r *Reviser, gt *dataset.GroundTruth, ids []string, a [][]float32,
 		}
 		kw, _ := r.conceptTopics(cs.Wrong)
 		kr, _ := r.conceptTopics(cs.Right)
-		if len(kw)+len(kr) == 0 {
-			// No topic stands for either concept: nothing to steer along
-			// (the steered and random-steered captions stay unchanged).
+		var d []float64
+		var step float64
+		if len(kw)+len(kr) > 0 {
+			var err error
+			if d, step, err = r.steerDirection(kr, kw, cfg.Strength); err != nil && !errors.Is(err, errNoDirection) {
+				return nil, fmt.Errorf("measuring revisions: clip %s: %w", id, err)
+			}
+		}
+		if d == nil {
+			// No topic stands for either concept, or no active unit carries
+			// them: nothing to steer along (the steered and random-steered
+			// captions stay unchanged, and count as not fixed).
 			for range 1 + cfg.RandomDraws {
 				variants = append(variants, nil)
 			}
 			cs.draws[ctlRandomSteer] = make([]draw, cfg.RandomDraws)
 		} else {
-			d, step, err := r.steerDirection(kr, kw, cfg.Strength)
-			if err != nil {
-				return nil, fmt.Errorf("measuring revisions: clip %s: %w", id, err)
-			}
 			steer := steerEdits(d, step, "steer "+cs.Right+" − "+cs.Wrong)
 			cs.SteerUnits, cs.SteerEdits = len(steer), steer
 			variants = append(variants, steer)

@@ -1,6 +1,7 @@
 package revise
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -38,6 +39,10 @@ func (r *Reviser) headWeights() (*interpret.Affine, error) {
 	return aff, nil
 }
 
+// errNoDirection says that the topics asked for are read by no active unit
+// (with the "diagonal" head, when their units never fire).
+var errNoDirection = errors.New("steering: the topic head gives no direction over the active units (the units that carry these topics never fire)")
+
 // steerDirection returns d over the active units for topics more and none
 // (topic indices), and the step length.
 func (r *Reviser) steerDirection(more, none []int, strength float64) (d []float64, step float64, err error) {
@@ -66,7 +71,7 @@ func (r *Reviser) steerDirection(more, none []int, strength float64) (d []float6
 		alive++
 	}
 	if norm == 0 || alive == 0 {
-		return nil, 0, fmt.Errorf("steering: the topic head gives no direction over the active units")
+		return nil, 0, errNoDirection
 	}
 	norm = math.Sqrt(norm)
 	for i := range d {
