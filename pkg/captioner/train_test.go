@@ -327,3 +327,50 @@ func TestDiagonalTopicHead(t *testing.T) {
 		t.Errorf(`topic_head=sparse: error %v; want one naming "dense" and "diagonal"`, err)
 	}
 }
+
+// TestDiagonalHeadTeachesUnitsThatAreOff checks that the diagonal head's
+// interpretive loss reaches a unit that is off on every clip (its
+// pre-activation is negative: semantic_bias = −100), while the dense head's
+// does not: the diagonal head's units cannot die.
+func TestDiagonalHeadTeachesUnitsThatAreOff(t *testing.T) {
+	d := tinyData(4, 1, 8, 12, 1)
+	for _, tc := range []struct {
+		head     string
+		wantGrad bool
+	}{{"dense", false}, {"diagonal", true}} {
+		store, err := NewStore(tinySettings + ";semantic_bias=-100;interp_loss=bce;topic_head=" + tc.head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := tinyVocab(d)
+		m, err := New(testBackend(t), store, v, d.Targets.Names, d.Features.Dim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := prepareSplit(d, d.SplitIDs("train"), v, m.arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := s.fill(s.pairs, 4, 1, m.arch)
+		p := m.arch.p
+		outs, err := model.CallOnceN(m.backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
+			feats := Reshape(in[0], 4, p.Frames, m.FeatureDim)
+			_, _, interp, activity := m.arch.rowLosses(scope, feats, in[1], in[2], false)
+			sem := m.Store.GetVariable("/semantic/weights").NodeValue(feats.Graph())
+			g := Gradient(ReduceMean(interp), sem)[0]
+			return []*Node{ReduceAllMax(Abs(g)), ReduceAllMax(activity)}
+		}, tensors.FromFlatDataAndDimensions(b.feats, 4, p.Frames*m.FeatureDim),
+			tensors.FromFlatDataAndDimensions(b.tokens, 4, b.steps+1),
+			tensors.FromFlatDataAndDimensions(b.targets, 4, 4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if act := tensors.ToScalar[float32](outs[1]); act != 0 {
+			t.Fatalf("%s head: Σ a = %v with semantic_bias = −100; want every unit off", tc.head, act)
+		}
+		g := tensors.ToScalar[float32](outs[0])
+		if got := g > 1e-6; got != tc.wantGrad {
+			t.Errorf("%s head: max |∂ interpretive loss / ∂ semantic weights| = %v with every unit off; want > 0: %v", tc.head, g, tc.wantGrad)
+		}
+	}
+}
