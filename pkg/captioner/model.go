@@ -126,7 +126,7 @@ func (m *arch) semanticPre(scope *model.Scope, feats *Node) *Node {
 // topicsGraph is the topic head ŝ = W_a a + b_a: [B,N] → [B,K]. With the
 // "diagonal" head W_a starts as the identity on its first K rows and is
 // multiplied by that pattern, so that its other entries stay zero (their
-// gradient is zero) and topic k reads unit k alone.
+// gradient is zero) and topic k reads unit k alone; b_a stays zero.
 func (m *arch) topicsGraph(scope *model.Scope, a *Node) *Node {
 	N, K := a.Shape().Dimensions[1], m.numTargets
 	var s *Node
@@ -143,7 +143,11 @@ func (m *arch) topicsGraph(scope *model.Scope, a *Node) *Node {
 		sc := scope.At(scopeTopics)
 		w := sc.WithInitializer(diag).VariableWithShape("weights", shapes.Make(dtype, N, K)).NodeValue(a.Graph())
 		b := sc.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtype, K)).NodeValue(a.Graph())
-		s = Add(matmul(a, Mul(w, StopGradient(diag(a.Graph(), w.Shape())))), ExpandAxes(b, 0))
+		// No bias: σ(ŝ_k) > ½ exactly when z_k > 0, so that unit k is on
+		// when, and only when, it predicts its topic. (The zero biases stay
+		// in the store, for the stages that read the head as a dense one.)
+		_ = b
+		s = matmul(a, Mul(w, StopGradient(diag(a.Graph(), w.Shape()))))
 	default:
 		exceptions.Panicf("unknown %s %q", ParamTopicHead, m.p.TopicHead)
 	}

@@ -82,9 +82,11 @@ const (
 	// reads, as a concept-bottleneck model supervises each of its units
 	// with one concept, and leaves units K…N−1 free (read by the decoder
 	// only). In training the diagonal head reads the units before their
-	// ReLU (ŝ_k = w_k z_k + b_k, k < K), so that a unit that is off still
-	// learns from its topic and none dies; every later stage reads it as
-	// the dense head W_a a + b_a with W_a [N,K] zero off the diagonal.
+	// ReLU (ŝ_k = w_k z_k, k < K, no bias), so that a unit that is off
+	// still learns from its topic and none dies, and unit k is on exactly
+	// when it predicts topic k (σ(ŝ_k) > ½ ⇔ z_k > 0); every later stage
+	// reads it as the dense head W_a a + b_a with W_a [N,K] zero off the
+	// diagonal and b_a = 0.
 	ParamTopicHead = "topic_head"
 	// ParamBatchSize (int, 64): captions per training step.
 	ParamBatchSize = "batch_size"

@@ -299,7 +299,7 @@ func TestActivityL1ShrinksSemanticLayer(t *testing.T) {
 
 // TestDiagonalTopicHead trains the "diagonal" head and checks that topic k
 // reads unit k alone: W_a stays zero off its diagonal (and on the rows of
-// the free units) while its diagonal learns.
+// the free units) while its diagonal learns, and b_a stays zero.
 func TestDiagonalTopicHead(t *testing.T) {
 	d := tinyData(8, 2, 8, 12, 3)
 	m, _ := trainTiny(t, d, "train_steps=40;interp_lambda=1;interp_loss=bce;topic_head=diagonal", t.TempDir())
@@ -322,6 +322,11 @@ func TestDiagonalTopicHead(t *testing.T) {
 	}
 	if moved == 0 {
 		t.Errorf("the diagonal of W_a is still the identity after 40 steps: the head did not train")
+	}
+	for k, v := range tensors.MustCopyFlatData[float32](m.Store.GetVariable("/topics/biases").MustValue()) {
+		if v != 0 {
+			t.Errorf("b_a[%d] = %v; the diagonal head has no bias", k, v)
+		}
 	}
 	if _, err := ResolveParams("topic_head=sparse"); err == nil || !strings.Contains(err.Error(), `"diagonal"`) {
 		t.Errorf(`topic_head=sparse: error %v; want one naming "dense" and "diagonal"`, err)
