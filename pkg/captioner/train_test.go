@@ -27,8 +27,30 @@ import (
 // layer (so λ > 0 shapes the video representation), and that the caption
 // loss has none on the topic head (so with λ = 0 the head does not train).
 func TestInterpretiveGradientReachesEncoder(t *testing.T) {
+	outs := onTinyBatch(t, tinySettings, func(m *Model, nll, interp, _ *Node) []*Node {
+		g := nll.Graph()
+		enc := m.Store.GetVariable("/encoder/frame_proj/weights").NodeValue(g)
+		head := m.Store.GetVariable("/topics/weights").NodeValue(g)
+		gInterp := Gradient(ReduceMean(interp), enc)[0]
+		gCaption := Gradient(ReduceMean(nll), head)[0]
+		return []*Node{ReduceAllMax(Abs(gInterp)), ReduceAllMax(Abs(gCaption))}
+	})
+	if g := tensors.ToScalar[float32](outs[0]); !(g > 1e-6) {
+		t.Errorf("max |∂ interpretive loss / ∂ encoder weights| = %v; want > 0", g)
+	}
+	if g := tensors.ToScalar[float32](outs[1]); g != 0 {
+		t.Errorf("max |∂ caption loss / ∂ topic head weights| = %v; want 0", g)
+	}
+}
+
+// onTinyBatch builds an untrained model with settings, runs rowLosses (not
+// training) on a batch of 4 clips of tinyData, and returns the values of
+// the nodes fn makes of the model and the batch's caption NLL [4],
+// interpretive loss [4] and activity [4].
+func onTinyBatch(t *testing.T, settings string, fn func(m *Model, nll, interp, activity *Node) []*Node) []*tensors.Tensor {
+	t.Helper()
 	d := tinyData(4, 1, 8, 12, 1)
-	store, err := NewStore(tinySettings)
+	store, err := NewStore(settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,25 +67,15 @@ func TestInterpretiveGradientReachesEncoder(t *testing.T) {
 	p := m.arch.p
 	outs, err := model.CallOnceN(m.backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
 		feats := Reshape(in[0], 4, p.Frames, m.FeatureDim)
-		nll, _, interp, _ := m.arch.rowLosses(scope, feats, in[1], in[2], false)
-		g := feats.Graph()
-		enc := m.Store.GetVariable("/encoder/frame_proj/weights").NodeValue(g)
-		head := m.Store.GetVariable("/topics/weights").NodeValue(g)
-		gInterp := Gradient(ReduceMean(interp), enc)[0]
-		gCaption := Gradient(ReduceMean(nll), head)[0]
-		return []*Node{ReduceAllMax(Abs(gInterp)), ReduceAllMax(Abs(gCaption))}
+		nll, _, interp, activity := m.arch.rowLosses(scope, feats, in[1], in[2], false)
+		return fn(m, nll, interp, activity)
 	}, tensors.FromFlatDataAndDimensions(b.feats, 4, p.Frames*m.FeatureDim),
 		tensors.FromFlatDataAndDimensions(b.tokens, 4, b.steps+1),
 		tensors.FromFlatDataAndDimensions(b.targets, 4, 4))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := tensors.ToScalar[float32](outs[0]); !(g > 1e-6) {
-		t.Errorf("max |∂ interpretive loss / ∂ encoder weights| = %v; want > 0", g)
-	}
-	if g := tensors.ToScalar[float32](outs[1]); g != 0 {
-		t.Errorf("max |∂ caption loss / ∂ topic head weights| = %v; want 0", g)
-	}
+	return outs
 }
 
 // tinyVocab is the vocabulary of d's training captions.
@@ -338,38 +350,16 @@ func TestDiagonalTopicHead(t *testing.T) {
 // pre-activation is negative: semantic_bias = −100), while the dense head's
 // does not: the diagonal head's units cannot die.
 func TestDiagonalHeadTeachesUnitsThatAreOff(t *testing.T) {
-	d := tinyData(4, 1, 8, 12, 1)
 	for _, tc := range []struct {
 		head     string
 		wantGrad bool
 	}{{"dense", false}, {"diagonal", true}} {
-		store, err := NewStore(tinySettings + ";semantic_bias=-100;interp_loss=bce;topic_head=" + tc.head)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := tinyVocab(d)
-		m, err := New(testBackend(t), store, v, d.Targets.Names, d.Features.Dim)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := prepareSplit(d, d.SplitIDs("train"), v, m.arch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := s.fill(s.pairs, 4, 1, m.arch)
-		p := m.arch.p
-		outs, err := model.CallOnceN(m.backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
-			feats := Reshape(in[0], 4, p.Frames, m.FeatureDim)
-			_, _, interp, activity := m.arch.rowLosses(scope, feats, in[1], in[2], false)
-			sem := m.Store.GetVariable("/semantic/weights").NodeValue(feats.Graph())
-			g := Gradient(ReduceMean(interp), sem)[0]
-			return []*Node{ReduceAllMax(Abs(g)), ReduceAllMax(activity)}
-		}, tensors.FromFlatDataAndDimensions(b.feats, 4, p.Frames*m.FeatureDim),
-			tensors.FromFlatDataAndDimensions(b.tokens, 4, b.steps+1),
-			tensors.FromFlatDataAndDimensions(b.targets, 4, 4))
-		if err != nil {
-			t.Fatal(err)
-		}
+		outs := onTinyBatch(t, tinySettings+";semantic_bias=-100;interp_loss=bce;topic_head="+tc.head,
+			func(m *Model, _, interp, activity *Node) []*Node {
+				sem := m.Store.GetVariable("/semantic/weights").NodeValue(interp.Graph())
+				g := Gradient(ReduceMean(interp), sem)[0]
+				return []*Node{ReduceAllMax(Abs(g)), ReduceAllMax(activity)}
+			})
 		if act := tensors.ToScalar[float32](outs[1]); act != 0 {
 			t.Fatalf("%s head: Σ a = %v with semantic_bias = −100; want every unit off", tc.head, act)
 		}
