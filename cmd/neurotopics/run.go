@@ -33,6 +33,7 @@ type runFlags struct {
 	topicsAlpha            float64
 	topicsLabelK           int
 	interpSettings         string
+	paper                  bool
 	synthTrain, synthVal   int
 	synthTest, fitFrames   int
 	interpretClips, shots  int
@@ -115,6 +116,7 @@ amd64): without it training is ≈ 3× slower.`,
 	fs.IntVar(&f.topicsK, "topics-k", 30, "LDA topics")
 	fs.Float64Var(&f.topicsAlpha, "topics-alpha", 0, "LDA's prior on each clip's topic mix (0: neurotopics topics' default)")
 	fs.IntVar(&f.topicsLabelK, "topics-label-k", 0, "topics each clip is labelled with at most (0: neurotopics topics' default)")
+	fs.BoolVar(&f.paper, "paper", false, "also train the paper's setting (squared error, λ = 0.1) next to the interpretive model, as the report's reproduction row (the interpretive model then needs another --lambda)")
 	fs.StringVar(&f.interpSettings, "interp-set", "", `captioner hyperparameters for the interpretive models only, after --set (e.g. "topic_head=diagonal;semantic_units=32")`)
 	fs.IntVar(&f.interpretClips, "interpret-clips", 0, "test clips interpreted (0: all)")
 	fs.IntVar(&f.transferSeeds, "transfer-seeds", 3, "few-shot samples per transfer point")
@@ -134,7 +136,7 @@ amd64): without it training is ≈ 3× slower.`,
 // options turns the flags into the pipeline's options.
 func (f *runFlags) options() pipeline.Options {
 	return pipeline.Options{Quick: f.quick, Seeds: f.seeds, Steps: f.steps, TopicsK: f.topicsK, Lambda: f.lambda,
-		TopicsAlpha: f.topicsAlpha, TopicsLabelK: f.topicsLabelK, InterpSettings: f.interpSettings,
+		TopicsAlpha: f.topicsAlpha, TopicsLabelK: f.topicsLabelK, InterpSettings: f.interpSettings, Paper: f.paper,
 		InterpLoss: f.interpLoss, ActivityL1: f.activityL1, Settings: f.settings, InterpretClips: f.interpretClips,
 		TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
 }

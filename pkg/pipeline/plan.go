@@ -37,6 +37,11 @@ type Options struct {
 	// Settings are captioner hyperparameters for every model, "key=value;…";
 	// InterpSettings for the interpretive models only (after Settings).
 	Settings, InterpSettings string
+	// Paper also trains the paper's setting (squared error, λ = PaperLambda,
+	// nothing else changed) next to the interpretive model, as the
+	// reproduction row of the report; the interpretive model's λ must then
+	// differ from PaperLambda.
+	Paper bool
 	// InterpretClips test clips are interpreted (0: all); TransferSeeds
 	// few-shot samples per point; ReviseClips test clips revised (0: all).
 	InterpretClips, TransferSeeds, ReviseClips int
@@ -60,6 +65,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("--activity-l1 %v; expected a finite weight ≥ 0", o.ActivityL1)
 	case o.InterpLoss != "mse" && o.InterpLoss != "bce":
 		return fmt.Errorf("--interp-loss %q; expected \"mse\" (the paper's) or \"bce\"", o.InterpLoss)
+	case o.Paper && o.Lambda == PaperLambda:
+		return fmt.Errorf("--paper with --lambda %g: the paper's model has that λ already; give the interpretive model another λ, or leave out --paper", o.Lambda)
 	case o.TopicsK < 2:
 		return fmt.Errorf("--topics-k %d; expected ≥ 2", o.TopicsK)
 	case !(o.TopicsAlpha >= 0) || math.IsInf(o.TopicsAlpha, 0) || o.TopicsLabelK < 0:
@@ -85,10 +92,14 @@ type Plan struct {
 	// (0: keep them).
 	TopicsAlpha  float64 `json:"topics_alpha,omitempty"`
 	TopicsLabelK int     `json:"topics_label_k,omitempty"`
-	// Lambdas are the interpretive-loss weights compared (baseline first),
-	// Seeds the model seeds of each.
+	// Lambdas are the interpretive-loss weights compared (baseline first,
+	// the interpretive model last; the paper's setting between them with
+	// Paper), Seeds the model seeds of each.
 	Lambdas []float64 `json:"lambdas"`
-	Seeds   []int     `json:"seeds"`
+	// Paper: the model of λ = PaperLambda is the paper's setting (squared
+	// error, none of the interpretive model's settings).
+	Paper bool  `json:"paper,omitempty"`
+	Seeds []int `json:"seeds"`
 	// InterpLoss is the interpretive models' loss ("mse" or "bce"),
 	// ActivityL1 their L1 activity penalty.
 	InterpLoss string  `json:"interp_loss"`
@@ -123,8 +134,11 @@ func NewPlan(o Options, d *dataset.Dataset, source any) (Plan, error) {
 	}
 	p := Plan{Quick: o.Quick, Data: source, DataKey: d.Key, TopicsK: o.TopicsK, TopicsIterations: 200,
 		TopicsAlpha: o.TopicsAlpha, TopicsLabelK: o.TopicsLabelK, InterpSettings: strings.Trim(o.InterpSettings, ";"),
-		Lambdas: []float64{0, o.Lambda}, InterpLoss: o.InterpLoss, ActivityL1: o.ActivityL1, InterpretClips: o.InterpretClips,
+		Lambdas: []float64{0, o.Lambda}, Paper: o.Paper, InterpLoss: o.InterpLoss, ActivityL1: o.ActivityL1, InterpretClips: o.InterpretClips,
 		TransferSeeds: o.TransferSeeds, ReviseClips: o.ReviseClips, ReviseSteps: reviseSteps}
+	if o.Paper {
+		p.Lambdas = []float64{0, PaperLambda, o.Lambda}
+	}
 	steps := 1500 // enough for every concept family ≥ 0.9 with the "mean" encoder (docs/results.md)
 	if o.Quick {
 		p.TopicsIterations, steps = 100, 400
@@ -157,10 +171,13 @@ func NewPlan(o Options, d *dataset.Dataset, source any) (Plan, error) {
 
 // ModelSettings returns the captioner hyperparameters of the model with
 // interpretive weight lambda and seed: the run's shared settings, then λ and
-// the seed, then, for an interpretive model (λ > 0), its loss and activity
-// penalty.
+// the seed, then, for the interpretive model (λ > 0, not the paper's
+// setting), its loss, activity penalty and InterpSettings.
 func (p Plan) ModelSettings(lambda float64, seed int) string {
 	settings := fmt.Sprintf("%s;interp_lambda=%g;seed=%d", p.Settings, lambda, seed)
+	if p.IsPaper(lambda) {
+		return settings
+	}
 	if lambda > 0 && p.InterpLoss != "mse" {
 		settings += ";interp_loss=" + p.InterpLoss
 	}
@@ -172,6 +189,19 @@ func (p Plan) ModelSettings(lambda float64, seed int) string {
 	}
 	return settings
 }
+
+// PaperLambda is the λ of the paper's setting (Dong et al. 2017).
+const PaperLambda = 0.1
+
+// IsPaper reports whether the model of λ is the paper's setting trained
+// next to the interpretive model (Options.Paper).
+func (p Plan) IsPaper(lambda float64) bool {
+	return p.Paper && lambda == PaperLambda && len(p.Lambdas) > 2
+}
+
+// InterpLambda is the λ of the run's interpretive model: the one the
+// transfer and revise stages use, and the notebooks show.
+func (p Plan) InterpLambda() float64 { return p.Lambdas[len(p.Lambdas)-1] }
 
 // ModelName names the model of (λ, seed).
 func ModelName(lambda float64, seed int) string {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,6 +66,8 @@ func TestOptionsValidate(t *testing.T) {
 		{func(o *Options) { o.InterpLoss = "l1" }, `--interp-loss "l1"; expected "mse"`},
 		{func(o *Options) { o.ActivityL1 = -0.1 }, "--activity-l1 -0.1; expected a finite weight ≥ 0"},
 		{func(o *Options) { o.TransferSeeds = 0 }, "--transfer-seeds 0"},
+		{func(o *Options) { o.Paper = true }, "--paper with --lambda 0.1"},
+		{func(o *Options) { o.TopicsAlpha = -1 }, "--topics-alpha -1"},
 	} {
 		o := DefaultOptions()
 		c.set(&o)
@@ -86,6 +89,7 @@ func TestModelSettings(t *testing.T) {
 	}{
 		{0, 2, "train_steps=50;interp_lambda=0;seed=2"},
 		{1, 3, "train_steps=50;interp_lambda=1;seed=3;interp_loss=bce;activity_l1=0.1"},
+		{0.1, 1, "train_steps=50;interp_lambda=0.1;seed=1;interp_loss=bce;activity_l1=0.1"},
 	} {
 		got := plan.ModelSettings(c.lambda, c.seed)
 		if got != c.want {
@@ -98,5 +102,40 @@ func TestModelSettings(t *testing.T) {
 		if wantL1 := map[bool]float64{false: 0, true: 0.1}[c.lambda > 0]; p[captioner.ParamActivityL1] != wantL1 {
 			t.Errorf("λ %v: activity_l1 = %v, want %v", c.lambda, p[captioner.ParamActivityL1], wantL1)
 		}
+	}
+}
+
+// TestPaperModel: with Options.Paper the plan trains the baseline, the
+// paper's setting (λ = 0.1, none of the interpretive model's settings) and
+// the interpretive model, last, which InterpLambda names.
+func TestPaperModel(t *testing.T) {
+	o := DefaultOptions()
+	o.Paper, o.Lambda, o.InterpLoss = true, 0.5, "bce"
+	o.InterpSettings, o.Steps = "topic_head=diagonal;semantic_units=40", 50
+	p, err := NewPlan(o, tinyDataset(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{0, PaperLambda, 0.5}; !slices.Equal(p.Lambdas, want) {
+		t.Errorf("λs %v; want %v", p.Lambdas, want)
+	}
+	p.Settings = "train_steps=50"
+	if got := p.InterpLambda(); got != 0.5 {
+		t.Errorf("InterpLambda = %v; want 0.5", got)
+	}
+	for _, c := range []struct {
+		lambda float64
+		want   string
+	}{
+		{0, "train_steps=50;interp_lambda=0;seed=1"},
+		{0.1, "train_steps=50;interp_lambda=0.1;seed=1"},
+		{0.5, "train_steps=50;interp_lambda=0.5;seed=1;interp_loss=bce;topic_head=diagonal;semantic_units=40"},
+	} {
+		if got := p.ModelSettings(c.lambda, 1); got != c.want {
+			t.Errorf("λ %v: settings %q; want %q", c.lambda, got, c.want)
+		}
+	}
+	if !p.IsPaper(0.1) || p.IsPaper(0.5) || p.IsPaper(0) {
+		t.Errorf("IsPaper(0, 0.1, 0.5) = %v, %v, %v; want false, true, false", p.IsPaper(0), p.IsPaper(0.1), p.IsPaper(0.5))
 	}
 }

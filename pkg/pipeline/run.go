@@ -210,7 +210,9 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 			later = append(later, eval, interp)
 		}
 	}
-	base, interpModel := models[0], models[1]
+	// The interpretive model is the last λ of the first seed.
+	last := len(plan.Lambdas) - 1
+	base, interpModel := models[0], models[last]
 	var transferRes, reviseRes *Result
 	var extra []*task
 	transferAbsent := ""
@@ -223,7 +225,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 		for s := 1; s <= plan.TransferSeeds; s++ {
 			tcfg.Seeds = append(tcfg.Seeds, uint64(s))
 		}
-		tr := &task{deps: trains[:2], build: func(bar io.Writer) Stage {
+		tr := &task{deps: []*task{trains[0], trains[last]}, build: func(bar io.Writer) Stage {
 			return Stage{Name: StageTransfer, Config: tcfg, After: []*Result{base.train, interpModel.train}, Run: func(dir string) error {
 				log, closeLog := logFile(dir)
 				defer closeLog()
@@ -243,7 +245,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 		extra = append(extra, tr)
 	}
 	rcfg := plan.ReviseConfig()
-	rv := &task{deps: trains[1:2], build: func(bar io.Writer) Stage {
+	rv := &task{deps: trains[last : last+1], build: func(bar io.Writer) Stage {
 		return Stage{Name: StageRevise, Config: rcfg, After: []*Result{interpModel.train, topicsRes}, Run: func(dir string) error {
 			log, closeLog := logFile(dir)
 			defer closeLog()
@@ -275,7 +277,7 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 	// 3. The report.
 	fmt.Fprintf(logw, "[%d/%d] report …\n", sl.of, sl.of)
 	in := runreport.Input{Out: cfg.Out, Config: plan, Data: d.Name, GroundTruth: d.GroundTruth != nil,
-		Lambdas: plan.Lambdas, Seeds: plan.Seeds, InterpLoss: plan.InterpLoss, ActivityL1: plan.ActivityL1,
+		Lambdas: plan.Lambdas, Seeds: plan.Seeds, InterpLoss: plan.InterpLoss, ActivityL1: plan.ActivityL1, Paper: plan.Paper,
 		TopicsK: plan.TopicsK, TopicsIterations: plan.TopicsIterations, Reproduce: cfg.Reproduce,
 		TopicsDir: topicsRes.Dir, TransferAbsent: transferAbsent}
 	if d.Join != nil && (len(d.Join.NoCaptions) > 0 || len(d.Join.NoFeatures) > 0 || d.GroundTruth == nil) {

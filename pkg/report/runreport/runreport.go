@@ -41,10 +41,35 @@ func lambdaLabel(lambda float64, loss string) string {
 	switch {
 	case lambda == 0:
 		return "baseline (λ = 0)"
+	case loss == paperLoss:
+		return fmt.Sprintf("the paper's setting (λ = %g, squared error)", lambda)
 	case loss != "" && loss != "mse":
 		return fmt.Sprintf("interpretive (λ = %g, %s)", lambda, strings.ToUpper(loss))
 	}
 	return fmt.Sprintf("interpretive (λ = %g)", lambda)
+}
+
+// paperLoss is the loss lambdaLabel is given for the paper's setting
+// trained next to the interpretive model (Input.Paper).
+const paperLoss = "paper"
+
+// modelLoss is the loss label of the model of lambda in the tables.
+func (in Input) modelLoss(lambda float64) string {
+	if in.Paper && len(in.Lambdas) > 2 && lambda != 0 && lambda != in.Lambdas[len(in.Lambdas)-1] {
+		return paperLoss
+	}
+	return in.InterpLoss
+}
+
+// paperNote names the paper's setting among the models, if it was trained
+// next to the interpretive model.
+func paperNote(in Input) string {
+	for _, l := range in.Lambdas {
+		if in.modelLoss(l) == paperLoss {
+			return fmt.Sprintf("; λ = %g is the paper's setting, squared error", l)
+		}
+	}
+	return ""
 }
 
 // interpLossName describes the interpretive loss of a run.
@@ -144,10 +169,13 @@ type Input struct {
 	GroundTruth bool
 	LabelsName  string
 	// The run's settings shown in the tables.
-	Lambdas          []float64
-	Seeds            []int
-	InterpLoss       string
-	ActivityL1       float64
+	Lambdas    []float64
+	Seeds      []int
+	InterpLoss string
+	ActivityL1 float64
+	// Paper: the model of λ = 0.1 between the baseline and the last λ is
+	// the paper's setting (squared error), not the interpretive model.
+	Paper            bool
 	TopicsK          int
 	TopicsIterations int
 	// Reproduce is the command line that reproduces the run.
@@ -174,7 +202,7 @@ func Write(in Input) error {
 	rep := &report.Report{
 		Title: "neurotopics: interpretable units of a video captioner",
 		Subtitle: fmt.Sprintf("A reproduction of Dong et al., CVPR 2017, on %s; models: λ ∈ %v (interpretive loss: %s), seeds %v.",
-			in.Data, in.Lambdas, interpLossName(in.InterpLoss)+activityNote(in.ActivityL1), in.Seeds),
+			in.Data, in.Lambdas, interpLossName(in.InterpLoss)+activityNote(in.ActivityL1)+paperNote(in), in.Seeds),
 		Metrics: metrics, Config: in.Config,
 	}
 
@@ -270,7 +298,7 @@ func Write(in Input) error {
 	ft2 := report.Table{Caption: "Concepts named correctly in the generated captions (share of named concepts of the family that the clip has; mean over seeds)"}
 	var famNames []string
 	for _, lambda := range in.Lambdas {
-		row := []string{lambdaLabel(lambda, in.InterpLoss), strconv.Itoa(len(in.Seeds))}
+		row := []string{lambdaLabel(lambda, in.modelLoss(lambda)), strconv.Itoa(len(in.Seeds))}
 		fam := map[string][]float64{}
 		for _, k := range keys {
 			var xs []float64
@@ -297,7 +325,7 @@ func Write(in Input) error {
 			}
 		}
 		ct.Rows = append(ct.Rows, row)
-		frow := []string{lambdaLabel(lambda, in.InterpLoss)}
+		frow := []string{lambdaLabel(lambda, in.modelLoss(lambda))}
 		for _, name := range famNames {
 			frow = append(frow, meanSD(fam[name], 3))
 		}
@@ -351,13 +379,13 @@ func Write(in Input) error {
 				alive, det, conc = append(alive, g.Frac(g.Alive)), append(det, g.Frac(g.Detectors)), append(conc, float64(g.Concepts))
 				agree, both = append(agree, g.Frac(g.Agree)), append(both, g.Frac(g.Both))
 			}
-			it.Rows = append(it.Rows, []string{lambdaLabel(lambda, in.InterpLoss), fmt.Sprint(th), meanSD(alive, 3), meanSD(det, 3), meanSD(conc, 1), meanSD(agree, 3), meanSD(both, 3)})
+			it.Rows = append(it.Rows, []string{lambdaLabel(lambda, in.modelLoss(lambda)), fmt.Sprint(th), meanSD(alive, 3), meanSD(det, 3), meanSD(conc, 1), meanSD(agree, 3), meanSD(both, 3)})
 		}
 	}
 	is.Add(it)
 	metrics["interpretability"] = agreements
 	for _, m := range in.Models {
-		if m.Lambda == 0 || m.Seed != in.Seeds[0] {
+		if m.Lambda != in.Lambdas[len(in.Lambdas)-1] || m.Lambda == 0 || m.Seed != in.Seeds[0] {
 			continue
 		}
 		sec, err := importSection(m.InterpDir, out, "neurons-"+m.Name)
