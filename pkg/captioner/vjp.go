@@ -26,13 +26,19 @@ import (
 // nothing uses and the backend drops (dead-code elimination).
 // TestWithVJPMatchesAutodiff checks the results against autodiff.
 func withVJP(inputs []*Node, forward func(in []*Node) []*Node, vjp func(vs []*Node) []*Node) []*Node {
+	// vs collects one reverse pass's output gradients; a graph may hold
+	// several passes (one per Gradient call), so a pass starts afresh when
+	// the inputs' gradients of the previous one were handed out, or when an
+	// output is visited a second time.
 	var vs, grads []*Node
+	consumed := false
 	taps := make([]*Node, len(inputs))
 	for i, x := range inputs {
 		taps[i] = IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 			if vs == nil {
 				exceptions.Panicf("withVJP: the gradient of input %d was asked before the outputs' (GoMLX's reverse order changed?)", i)
 			}
+			consumed = true
 			if grads == nil {
 				grads = vjp(vs)
 				if len(grads) != len(inputs) {
@@ -50,8 +56,8 @@ func withVJP(inputs []*Node, forward func(in []*Node) []*Node, vjp func(vs []*No
 	outs := forward(taps)
 	for k, out := range outs {
 		outs[k] = IdentityWithCustomGradient(out, func(_, v *Node) *Node {
-			if vs == nil {
-				vs = make([]*Node, len(outs))
+			if vs == nil || consumed || vs[k] != nil {
+				vs, consumed = make([]*Node, len(outs)), false
 			}
 			vs[k], grads = v, nil
 			return v

@@ -92,3 +92,26 @@ func TestWithVJPMatchesAutodiff(t *testing.T) {
 		}
 	}
 }
+
+// TestWithVJPTwoGradients takes two gradients in one graph, the second of an
+// objective that uses fewer of unstack's parts than the first: the second
+// must not reuse the first pass's gradients of the parts it does not use.
+func TestWithVJPTwoGradients(t *testing.T) {
+	exec := MustNewExec(testBackend(t), func(s *Node) []*Node {
+		p := unstack(s) // [3,2]: three parts of 2
+		first := Gradient(ReduceAllSum(Add(Mul(p[0], p[0]), Add(p[1], p[2]))), s)[0]
+		second := Gradient(ReduceAllSum(p[2]), s)[0]
+		return []*Node{first, second}
+	})
+	outs, err := exec.Exec(tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4, 5, 6}, 3, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
+	wantFirst, wantSecond := []float32{2, 4, 1, 1, 1, 1}, []float32{0, 0, 0, 0, 1, 1}
+	for i := range wantFirst {
+		if first[i] != wantFirst[i] || second[i] != wantSecond[i] {
+			t.Fatalf("gradients %v and %v; want %v and %v", first, second, wantFirst, wantSecond)
+		}
+	}
+}
