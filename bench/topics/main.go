@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neurotopics/neurotopics/internal/cpuclock"
 	"github.com/neurotopics/neurotopics/internal/shareddata"
 	"github.com/neurotopics/neurotopics/pkg/corpus"
 	"github.com/neurotopics/neurotopics/pkg/synthexp"
@@ -141,11 +142,11 @@ func benchMSVD(data, dir, python, script string, runSK bool, runs, K, skIter int
 	var m *topics.Model
 	var times, cpus []float64
 	for r := 0; r < max(1, runs); r++ {
-		t0, c0 := time.Now(), cpuSeconds()
+		t0, c0 := time.Now(), cpuclock.Seconds()
 		mm, err := topics.Train(c, cfg)
 		check(err)
 		times = append(times, time.Since(t0).Seconds())
-		cpus = append(cpus, cpuSeconds()-c0)
+		cpus = append(cpus, cpuclock.Seconds()-c0)
 		if m != nil && !slices.Equal(m.Theta, mm.Theta) {
 			check(fmt.Errorf("training twice with seed %d gave different θ", cfg.Seed))
 		}

@@ -142,11 +142,10 @@ func (m *arch) topicsGraph(scope *model.Scope, a *Node) *Node {
 		}
 		sc := scope.At(scopeTopics)
 		w := sc.WithInitializer(diag).VariableWithShape("weights", shapes.Make(dtype, N, K)).NodeValue(a.Graph())
-		b := sc.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtype, K)).NodeValue(a.Graph())
 		// No bias: σ(ŝ_k) > ½ exactly when z_k > 0, so that unit k is on
-		// when, and only when, it predicts its topic. (The zero biases stay
-		// in the store, for the stages that read the head as a dense one.)
-		_ = b
+		// when, and only when, it predicts its topic. The zero biases are
+		// still created, for the stages that read the head as a dense one.
+		sc.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(dtype, K))
 		s = matmul(a, Mul(w, StopGradient(diag(a.Graph(), w.Shape()))))
 	default:
 		exceptions.Panicf("unknown %s %q", ParamTopicHead, m.p.TopicHead)
@@ -163,6 +162,8 @@ type decoderWeights struct {
 	outB      *Node // [V]
 	fromSem   *Node // [N, 6H]: h₀ (H), c₀ (H), per-step gate input (4H)
 	semB      *Node // [6H]
+	// gateScale and gateShift: lstmStep's constants (gateConsts).
+	gateScale, gateShift *Node
 }
 
 // decoderVars returns the decoder's variables in g, creating them at first
@@ -216,13 +217,24 @@ func (m *arch) lstmStep(w *decoderWeights, h, c, gx *Node) (*Node, *Node) {
 	gates := Add(gx, matmul(h, w.whh))
 	// All four activations in one Tanh: σ(x) = ½ + ½·tanh(x/2) for the
 	// input, forget and output gates, tanh(x) for the candidate.
-	act := Add(Mul(Tanh(Mul(gates, gateConst(h.Graph(), B, H, 0.5, 1))),
-		gateConst(h.Graph(), B, H, 0.5, 1)), gateConst(h.Graph(), B, H, 0.5, 0))
+	scale, shift := w.gateConsts(h.Graph(), B, H)
+	act := Add(Mul(Tanh(Mul(gates, scale)), scale), shift)
 	g := split(act, 1, H, H, H, H)
 	i, f, o, cand := g[0], g[1], g[2], g[3]
 	c = Add(Mul(f, c), Mul(i, cand))
 	h = Mul(o, Tanh(c))
 	return h, c
+}
+
+// gateConsts returns the [B,4H] constants of lstmStep's fused activation,
+// ½ on the sigmoid gates and 1 on the candidate (the scale, before and
+// after the Tanh) and ½ and 0 (the shift), made once for all the steps of
+// the graph.
+func (w *decoderWeights) gateConsts(g *Graph, B, H int) (scale, shift *Node) {
+	if w.gateScale == nil || w.gateScale.Shape().Dimensions[0] != B {
+		w.gateScale, w.gateShift = gateConst(g, B, H, 0.5, 1), gateConst(g, B, H, 0.5, 0)
+	}
+	return w.gateScale, w.gateShift
 }
 
 // gateConst is a [B,4H] constant whose first 3H columns (the sigmoid

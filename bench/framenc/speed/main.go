@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neurotopics/neurotopics/internal/cpuclock"
 	"github.com/neurotopics/neurotopics/pkg/backend"
 	"github.com/neurotopics/neurotopics/pkg/captioner/framenc"
 	"github.com/neurotopics/neurotopics/pkg/synthexp"
@@ -75,11 +76,11 @@ func run(clips, repeat, fitFrames int, load, save, features, cpuprofile string) 
 	} else {
 		cfg := framenc.DefaultConfig()
 		cfg.FitFrames = fitFrames
-		start, cpu0 := time.Now(), cpuSeconds()
+		start, cpu0 := time.Now(), cpuclock.Seconds()
 		if enc, err = synthexp.FitEncoder(b, c, cfg); err != nil {
 			return err
 		}
-		fmt.Printf("fit on %d frames: %.2f s (CPU %.2f s)\n", fitFrames, time.Since(start).Seconds(), cpuSeconds()-cpu0)
+		fmt.Printf("fit on %d frames: %.2f s (CPU %.2f s)\n", fitFrames, time.Since(start).Seconds(), cpuclock.Seconds()-cpu0)
 		if save != "" {
 			if err := enc.Save(save); err != nil {
 				return err
@@ -107,12 +108,12 @@ func run(clips, repeat, fitFrames int, load, save, features, cpuprofile string) 
 	var out []float32
 	for r := range repeat {
 		before := loadavg()
-		start, cpu0 := time.Now(), cpuSeconds()
+		start, cpu0 := time.Now(), cpuclock.Seconds()
 		out, err = enc.EncodeClips(b, clips, T, c.FramesInto, nil)
 		if err != nil {
 			return err
 		}
-		sec, cpu := time.Since(start).Seconds(), cpuSeconds()-cpu0
+		sec, cpu := time.Since(start).Seconds(), cpuclock.Seconds()-cpu0
 		n := float64(clips * T)
 		fmt.Printf("encode %d: %.2f s, %.0f frames/s, %.1f s projected for 78,000 frames, CPU %.3f ms/frame; load %s → %s\n",
 			r+1, sec, n/sec, 78000*sec/n, 1e3*cpu/n, before, loadavg())

@@ -1,15 +1,17 @@
 //go:build unix
 
-package main
+// Package cpuclock reads the CPU time a process has used, for the
+// benchmarks' records of wall and CPU seconds.
+package cpuclock
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuSeconds returns the CPU time (user + system, all threads) the process
+// Seconds returns the CPU time (user + system, all threads) the process
 // has used.
-func cpuSeconds() float64 {
+func Seconds() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
