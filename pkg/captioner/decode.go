@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -117,6 +116,51 @@ type hyp struct {
 	score float64
 }
 
+// beamCand is a candidate extension of a beam: word w after hypothesis
+// parent, with the extended caption's log-probability.
+type beamCand struct {
+	parent, w int
+	score     float64
+}
+
+// before orders candidates: higher score first, ties by parent, then word.
+func (x beamCand) before(y beamCand) bool {
+	if x.score != y.score {
+		return x.score > y.score
+	}
+	if x.parent != y.parent {
+		return x.parent < y.parent
+	}
+	return x.w < y.w
+}
+
+// topCands keeps the best n candidates offered, in order.
+type topCands struct {
+	list []beamCand
+	n    int
+}
+
+// reset empties the list and sets its capacity to n.
+func (t *topCands) reset(n int) *topCands {
+	t.list, t.n = t.list[:0], n
+	return t
+}
+
+// offer inserts c in its place if it is among the best n so far.
+func (t *topCands) offer(c beamCand) {
+	if len(t.list) == t.n && !c.before(t.list[len(t.list)-1]) {
+		return
+	}
+	if len(t.list) < t.n {
+		t.list = append(t.list, c)
+	} else {
+		t.list[len(t.list)-1] = c
+	}
+	for j := len(t.list) - 1; j > 0 && c.before(t.list[j-1]); j-- {
+		t.list[j], t.list[j-1] = t.list[j-1], c
+	}
+}
+
 // beamSearch decodes a group of clips (at most inferChunk/beam) together:
 // every live hypothesis is one row of the step graph.
 func (m *Model) beamSearch(stepE *model.Exec, h0, c0, ga [][]float32, H int, opts DecodeOptions) ([]Caption, error) {
@@ -146,6 +190,7 @@ func (m *Model) beamSearch(stepE *model.Exec, h0, c0, ga [][]float32, H int, opt
 		return x.score / math.Pow(float64(len(x.words)+1), opts.LengthPenalty)
 	}
 	banned := func(w int) bool { return w == corpus.PadID || w == corpus.BOSID || w == corpus.UNKID }
+	var top topCands
 	for t := 0; t <= opts.MaxWords; t++ {
 		outs, err := stepE.Call(
 			tensors.FromFlatDataAndDimensions(h, rows, H),
@@ -165,33 +210,24 @@ func (m *Model) beamSearch(stepE *model.Exec, h0, c0, ga [][]float32, H int, opt
 		nword := make([]int32, rows)
 		any := false
 		for i := range n {
-			type cand struct {
-				parent, w int
-				score     float64
-			}
-			var cands []cand
+			// Each parent can end (EOS) at most once, so the loop below reads
+			// at most 2k candidates: keeping the best 2k in order gives what
+			// sorting them all would.
+			best := top.reset(2 * k)
 			for b, hy := range live[i] {
 				r := i*k + b
 				lp := logp[r*V : (r+1)*V]
 				if t == opts.MaxWords { // length limit: only EOS
-					cands = append(cands, cand{b, corpus.EOSID, hy.score + float64(lp[corpus.EOSID])})
+					best.offer(beamCand{b, corpus.EOSID, hy.score + float64(lp[corpus.EOSID])})
 					continue
 				}
 				for w := range V {
 					if !banned(w) {
-						cands = append(cands, cand{b, w, hy.score + float64(lp[w])})
+						best.offer(beamCand{b, w, hy.score + float64(lp[w])})
 					}
 				}
 			}
-			sort.Slice(cands, func(x, y int) bool {
-				if cands[x].score != cands[y].score {
-					return cands[x].score > cands[y].score
-				}
-				if cands[x].parent != cands[y].parent {
-					return cands[x].parent < cands[y].parent
-				}
-				return cands[x].w < cands[y].w
-			})
+			cands := best.list
 			var next []hyp
 			for _, cd := range cands {
 				if len(next) == k {
