@@ -23,5 +23,5 @@ go test -count=1 -tags xla ./pkg/backend
 go test -count=1 -timeout 30m ./...
 # The SIMD kernels (GOEXPERIMENT=simd, the README's build) against the scalar
 # ones and the reference, with each instruction set the CPU has.
-GOEXPERIMENT=simd go test -count=1 -run 'ISAs|Kernel' ./pkg/transfer ./pkg/captioner/framenc
+GOEXPERIMENT=simd go test -count=1 -run 'ISAs|Kernel' ./pkg/captioner/framenc
 CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./pkg/corpus/... ./pkg/dataset/...

@@ -1,17 +1,14 @@
 package transfer
 
-// The classifier's kernels in scalar Go. Every kernel (these and the SIMD
-// ones of kernel_simd.go) multiplies and adds in separate roundings, in the
-// same order, so all give the same results to the bit.
-
-// affineIntoScalar sets out[k] = b[k] + Σ_d x[d]·w[d·C+k] for the outputs
-// k ≥ from of the C = len(out), adding the terms in the order of d (and
-// skipping x[d] = 0). It keeps eight sums (then one) in registers at a time:
-// this and addOuter are the training loop's hot spot, ≈ 1.8× faster so than
-// one sum at a time, with the same results to the bit.
-func affineIntoScalar(out, b, x, w []float64, from int) {
+// affineInto sets out[k] = b[k] + Σ_d x[d]·w[d·C+k] for the C = len(out)
+// outputs, adding the terms in the order of d (and skipping x[d] = 0). It
+// keeps eight sums (then one) in registers at a time: this and addOuter are
+// the training loop's hot spot, ≈ 1.8× faster so than one sum at a time, with
+// the same results to the bit. (AVX-512 vectors of 8 sums, one per class,
+// were slower: each vector is one chain of dependent additions.)
+func affineInto(out, b, x, w []float64) {
 	C := len(out)
-	k := from
+	k := 0
 	for ; k+8 <= C; k += 8 {
 		s0, s1, s2, s3, s4, s5, s6, s7 := b[k], b[k+1], b[k+2], b[k+3], b[k+4], b[k+5], b[k+6], b[k+7]
 		for d, v := range x {
@@ -41,12 +38,11 @@ func affineIntoScalar(out, b, x, w []float64, from int) {
 	}
 }
 
-// addOuterScalar adds the outer product x·gᵀ to the columns k ≥ from of w
-// ([len(x)][C] row-major, C = len(g)), skipping x[d] = 0, blocked like
-// affineIntoScalar.
-func addOuterScalar(w, x, g []float64, from int) {
+// addOuter adds the outer product x·gᵀ to w ([len(x)][C] row-major, C =
+// len(g)), skipping x[d] = 0, blocked like affineInto.
+func addOuter(w, x, g []float64) {
 	C := len(g)
-	k := from
+	k := 0
 	for ; k+8 <= C; k += 8 {
 		g0, g1, g2, g3, g4, g5, g6, g7 := g[k], g[k+1], g[k+2], g[k+3], g[k+4], g[k+5], g[k+6], g[k+7]
 		for d, v := range x {
