@@ -106,8 +106,8 @@ func TestRunOnMSVD(t *testing.T) {
 	if want := map[string]int{"captioned": 1970, "featured": 1963, "joined": 1960, "no_features": 10, "no_captions": 3}; !reflect.DeepEqual(m.Data, want) {
 		t.Errorf("metrics.json data = %v; want %v", m.Data, want)
 	}
-	if len(m.Captioning.Models) != 2 || m.Transfer != nil || m.Revision.Clips != 60 {
-		t.Errorf("metrics.json: %d models (want 2), transfer %v (want none), revision on %d clips (want 60)", len(m.Captioning.Models), m.Transfer, m.Revision.Clips)
+	if len(m.Captioning.Models) != 3 || m.Transfer != nil || m.Revision.Clips != 60 {
+		t.Errorf("metrics.json: %d models (want 3: baseline, the paper's setting, topic units), transfer %v (want none), revision on %d clips (want 60)", len(m.Captioning.Models), m.Transfer, m.Revision.Clips)
 	}
 	for name, s := range m.Captioning.Models {
 		if c, ok := s["CIDEr-D"]; !ok || c < 0 {

@@ -26,23 +26,15 @@ import (
 
 // runFlags are the settings of `neurotopics run`.
 type runFlags struct {
-	out, settings, cache   string
-	jobs                   int
-	quick, force, quiet    bool
-	seeds, steps, topicsK  int
-	topicsAlpha            float64
-	topicsLabelK           int
-	interpSettings         string
-	paper                  bool
-	synthTrain, synthVal   int
-	synthTest, fitFrames   int
-	interpretClips, shots  int
-	transferSeeds, revClip int
-	lambda, activityL1     float64
-	interpLoss             string
-	frameBits              int
-	data                   dataFlags
-	video                  videoFlags
+	out, cache           string
+	jobs                 int
+	quick, force, quiet  bool
+	opts                 pipeline.Options // the pipeline's flags; Quick is quick
+	synthTrain, synthVal int
+	synthTest, fitFrames int
+	frameBits            int
+	data                 dataFlags
+	video                videoFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -66,9 +58,11 @@ synthetic action): MSVD has none, and the report says so.
              (cached in --cache), or the captions and features joined by clip id
   topics     LDA topics of the captions; each clip's top topics are its labels
              (neurotopics topics), matched to the ground-truth concepts
-  train      the baseline (λ = 0) and the interpretive captioner (--lambda,
-             the paper's 0.1, with --interp-loss, the paper's squared error),
-             trained on the topic labels, for each seed (neurotopics train)
+  train      for each seed (neurotopics train): the baseline (λ = 0), the
+             paper's setting (λ = 0.1, squared error; --paper) and the
+             interpretive captioner: one unit per topic (--topic-head) and
+             --free-units more, BCE (--interp-loss) at --lambda 0.5 on the
+             topic labels (docs/units.md)
   eval       caption metrics on the test split, the human ceiling and the
              constant-caption floor, concept accuracy per family (neurotopics eval)
   interpret  PDM labels of every semantic unit, Network-Dissection IoU against
@@ -94,7 +88,7 @@ amd64): without it training is ≈ 3× slower.`,
   neurotopics export --out /tmp/synth-export && neurotopics run --captions /tmp/synth-export/videodatainfo.json --features /tmp/synth-export/features
   neurotopics run --quick --out /tmp/r  # ≈ 2 minutes
   neurotopics run --seeds 3             # mean ± sd over 3 seeds for the paper's tables
-  neurotopics run --interp-loss bce --lambda 1   # the BCE interpretive loss
+  neurotopics run --paper=false --lambda 0.1 --interp-loss mse --topic-head dense   # the paper's setting alone
   neurotopics run --set "train_steps=4000;semantic_bias=0.1"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -106,21 +100,25 @@ amd64): without it training is ≈ 3× slower.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.out, "out", "report", "report folder (index.html, metrics.json, config.json, plots/); stage outputs are cached in its stages/")
-	fs.IntVar(&f.seeds, "seeds", 1, "model seeds per λ (the tables show mean ± sd over them)")
+	def := pipeline.DefaultOptions()
+	o := &f.opts
+	fs.IntVar(&o.Seeds, "seeds", def.Seeds, "model seeds per λ (the tables show mean ± sd over them)")
 	fs.BoolVar(&f.force, "force", false, "recompute every stage even when its cached output exists")
-	fs.StringVar(&f.settings, "set", "", `captioner hyperparameters for every model, "key=value;…" (see neurotopics train --help)`)
-	fs.Float64Var(&f.lambda, "lambda", 0.1, "λ of the interpretive model (the paper's 0.1); the baseline has λ = 0")
-	fs.StringVar(&f.interpLoss, "interp-loss", "mse", `the interpretive model's loss: "mse" (the paper's ‖ŝ − s‖²) or "bce" (sigmoid cross-entropy; with --lambda 1 it named every concept family better and kept more units alive: docs/results.md)`)
-	fs.Float64Var(&f.activityL1, "activity-l1", 0, "L1 penalty on the interpretive model's semantic layer (captioner's activity_l1; the baseline gets none): fewer units per clip and per topic, which revision edits (docs/results.md)")
-	fs.IntVar(&f.steps, "steps", 0, "training steps per model (0: 1500, or 400 with --quick)")
-	fs.IntVar(&f.topicsK, "topics-k", 30, "LDA topics")
-	fs.Float64Var(&f.topicsAlpha, "topics-alpha", 0, "LDA's prior on each clip's topic mix (0: neurotopics topics' default)")
-	fs.IntVar(&f.topicsLabelK, "topics-label-k", 0, "topics each clip is labelled with at most (0: neurotopics topics' default)")
-	fs.BoolVar(&f.paper, "paper", false, "also train the paper's setting (squared error, λ = 0.1) next to the interpretive model, as the report's reproduction row (the interpretive model then needs another --lambda)")
-	fs.StringVar(&f.interpSettings, "interp-set", "", `captioner hyperparameters for the interpretive models only, after --set (e.g. "topic_head=diagonal;semantic_units=32")`)
-	fs.IntVar(&f.interpretClips, "interpret-clips", 0, "test clips interpreted (0: all)")
-	fs.IntVar(&f.transferSeeds, "transfer-seeds", 3, "few-shot samples per transfer point")
-	fs.IntVar(&f.revClip, "revise-clips", 0, "test clips captioned and revised (0: all)")
+	fs.StringVar(&o.Settings, "set", def.Settings, `captioner hyperparameters for every model, "key=value;…" (see neurotopics train --help)`)
+	fs.Float64Var(&o.Lambda, "lambda", def.Lambda, "λ of the interpretive model; the baseline has λ = 0, the paper's setting (--paper) 0.1")
+	fs.StringVar(&o.InterpLoss, "interp-loss", def.InterpLoss, `the interpretive model's loss: "bce" (sigmoid cross-entropy of the topic head against the topic labels) or "mse" (the paper's ‖ŝ − s‖²)`)
+	fs.StringVar(&o.TopicHead, "topic-head", def.TopicHead, `the interpretive model's topic head: "diagonal" (unit k alone predicts topic k: K topic units and --free-units more; docs/units.md) or "dense" (the paper's: every unit feeds every topic)`)
+	fs.IntVar(&o.FreeUnits, "free-units", def.FreeUnits, "with --topic-head diagonal: semantic units beyond the K topic units, read by the decoder only")
+	fs.Float64Var(&o.ActivityL1, "activity-l1", def.ActivityL1, "L1 penalty on the interpretive model's semantic layer (captioner's activity_l1; the baseline gets none): fewer units per clip and per topic")
+	fs.IntVar(&o.Steps, "steps", def.Steps, "training steps per model (0: 1000, or 400 with --quick)")
+	fs.IntVar(&o.TopicsK, "topics-k", def.TopicsK, "LDA topics")
+	fs.Float64Var(&o.TopicsAlpha, "topics-alpha", def.TopicsAlpha, "LDA's prior on each clip's topic mix (0: neurotopics topics' default, 0.1; larger: topics that each name one concept)")
+	fs.IntVar(&o.TopicsLabelK, "topics-label-k", def.TopicsLabelK, "topics each clip is labelled with at most (0: neurotopics topics' default, 3)")
+	fs.BoolVar(&o.Paper, "paper", def.Paper, "also train the paper's setting (squared error, λ = 0.1, dense head) next to the interpretive model, as the report's reproduction row (--paper=false: baseline and interpretive model only)")
+	fs.StringVar(&o.InterpSettings, "interp-set", def.InterpSettings, `captioner hyperparameters for the interpretive model only, after --set (e.g. "semantic_bias=0.1")`)
+	fs.IntVar(&o.InterpretClips, "interpret-clips", def.InterpretClips, "test clips interpreted (0: all)")
+	fs.IntVar(&o.TransferSeeds, "transfer-seeds", def.TransferSeeds, "few-shot samples per transfer point")
+	fs.IntVar(&o.ReviseClips, "revise-clips", def.ReviseClips, "test clips captioned and revised (0: all)")
 	fs.IntVar(&f.jobs, "jobs", min(2, runtime.NumCPU()), "models trained at the same time (each uses about one core)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars (stage lines only)")
 	f.registerSynth(fs)
@@ -135,10 +133,9 @@ amd64): without it training is ≈ 3× slower.`,
 
 // options turns the flags into the pipeline's options.
 func (f *runFlags) options() pipeline.Options {
-	return pipeline.Options{Quick: f.quick, Seeds: f.seeds, Steps: f.steps, TopicsK: f.topicsK, Lambda: f.lambda,
-		TopicsAlpha: f.topicsAlpha, TopicsLabelK: f.topicsLabelK, InterpSettings: f.interpSettings, Paper: f.paper,
-		InterpLoss: f.interpLoss, ActivityL1: f.activityL1, Settings: f.settings, InterpretClips: f.interpretClips,
-		TransferSeeds: f.transferSeeds, ReviseClips: f.revClip}
+	o := f.opts
+	o.Quick = f.quick
+	return o
 }
 
 // registerSynth registers the flags of the synthetic corpus and its frame

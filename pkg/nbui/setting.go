@@ -105,6 +105,12 @@ func (s Setting) RunArgs(data *dataset.Config) []string {
 		{"seeds", o.Seeds, def.Seeds, strconv.Itoa(o.Seeds)},
 		{"steps", o.Steps, def.Steps, strconv.Itoa(o.Steps)},
 		{"topics-k", o.TopicsK, def.TopicsK, strconv.Itoa(o.TopicsK)},
+		{"topics-alpha", o.TopicsAlpha, def.TopicsAlpha, strconv.FormatFloat(o.TopicsAlpha, 'g', -1, 64)},
+		{"topics-label-k", o.TopicsLabelK, def.TopicsLabelK, strconv.Itoa(o.TopicsLabelK)},
+		{"paper", o.Paper, def.Paper, strconv.FormatBool(o.Paper)},
+		{"topic-head", o.TopicHead, def.TopicHead, o.TopicHead},
+		{"free-units", o.FreeUnits, def.FreeUnits, strconv.Itoa(o.FreeUnits)},
+		{"interp-set", o.InterpSettings, def.InterpSettings, o.InterpSettings},
 		{"lambda", o.Lambda, def.Lambda, strconv.FormatFloat(o.Lambda, 'g', -1, 64)},
 		{"interp-loss", o.InterpLoss, def.InterpLoss, o.InterpLoss},
 		{"activity-l1", o.ActivityL1, def.ActivityL1, strconv.FormatFloat(o.ActivityL1, 'g', -1, 64)},
@@ -139,9 +145,13 @@ func (s Setting) RunArgs(data *dataset.Config) []string {
 	}
 	var args []string
 	for _, name := range slices.Sorted(maps.Keys(flags)) {
-		args = append(args, "--"+name)
-		if name != "quick" {
-			args = append(args, flags[name])
+		switch name {
+		case "quick":
+			args = append(args, "--quick")
+		case "paper": // a boolean flag takes its value after "="
+			args = append(args, "--paper="+flags[name])
+		default:
+			args = append(args, "--"+name, flags[name])
 		}
 	}
 	return args
@@ -155,7 +165,7 @@ func (s Setting) Command(data *dataset.Config) string {
 	out := []string{"run"}
 	for k := 0; k < len(args); k++ {
 		out = append(out, args[k])
-		if args[k] != "--quick" && k+1 < len(args) {
+		if args[k] != "--quick" && !strings.Contains(args[k], "=") && k+1 < len(args) {
 			k++
 			out = append(out, strconv.Quote(args[k]))
 		}

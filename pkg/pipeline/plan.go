@@ -20,7 +20,7 @@ type Options struct {
 	Quick bool
 	// Seeds is the number of model seeds per λ (≥ 1).
 	Seeds int
-	// Steps are training steps per model (0: 1500, or 400 when Quick).
+	// Steps are training steps per model (0: 1000, or 400 when Quick).
 	Steps int
 	// TopicsK is LDA's K (≥ 2); TopicsAlpha its prior on each clip's topic
 	// mix (0: topics' default); TopicsLabelK the topics each clip is
@@ -37,6 +37,12 @@ type Options struct {
 	// Settings are captioner hyperparameters for every model, "key=value;…";
 	// InterpSettings for the interpretive models only (after Settings).
 	Settings, InterpSettings string
+	// TopicHead is the interpretive model's topic head: "diagonal" (unit k
+	// alone predicts topic k, with FreeUnits more units that the decoder
+	// alone reads: semantic_units = K + FreeUnits) or "dense" (the paper's:
+	// every unit feeds every topic; the units of Settings; "" is "dense").
+	TopicHead string
+	FreeUnits int
 	// Paper also trains the paper's setting (squared error, λ = PaperLambda,
 	// nothing else changed) next to the interpretive model, as the
 	// reproduction row of the report; the interpretive model's λ must then
@@ -47,9 +53,14 @@ type Options struct {
 	InterpretClips, TransferSeeds, ReviseClips int
 }
 
-// DefaultOptions are the defaults of `neurotopics run`.
+// DefaultOptions are the defaults of `neurotopics run`: the baseline, the
+// paper's setting and the topic-unit model (docs/units.md) — 32 topics with
+// LDA's α = 0.5 and up to 6 labels a clip, a diagonal topic head over 32
+// topic units and 10 free ones, trained with BCE at λ = 0.5 — for 1000
+// steps each.
 func DefaultOptions() Options {
-	return Options{Seeds: 1, TopicsK: 30, Lambda: 0.1, InterpLoss: "mse", TransferSeeds: 3}
+	return Options{Seeds: 1, TopicsK: 32, TopicsAlpha: 0.5, TopicsLabelK: 6, Lambda: 0.5, InterpLoss: "bce",
+		TopicHead: "diagonal", FreeUnits: 10, Paper: true, TransferSeeds: 3}
 }
 
 // Validate checks the options' ranges; errors name them by run's flags.
@@ -66,7 +77,11 @@ func (o Options) Validate() error {
 	case o.InterpLoss != "mse" && o.InterpLoss != "bce":
 		return fmt.Errorf("--interp-loss %q; expected \"mse\" (the paper's) or \"bce\"", o.InterpLoss)
 	case o.Paper && o.Lambda == PaperLambda:
-		return fmt.Errorf("--paper with --lambda %g: the paper's model has that λ already; give the interpretive model another λ, or leave out --paper", o.Lambda)
+		return fmt.Errorf("--lambda %g is the paper's setting, which run trains already (--paper); give the interpretive model another λ, or add --paper=false", o.Lambda)
+	case o.TopicHead != "diagonal" && o.TopicHead != "dense" && o.TopicHead != "":
+		return fmt.Errorf("--topic-head %q; expected \"diagonal\" (one unit a topic) or \"dense\" (the paper's)", o.TopicHead)
+	case o.FreeUnits < 0:
+		return fmt.Errorf("--free-units %d; expected ≥ 0", o.FreeUnits)
 	case o.TopicsK < 2:
 		return fmt.Errorf("--topics-k %d; expected ≥ 2", o.TopicsK)
 	case !(o.TopicsAlpha >= 0) || math.IsInf(o.TopicsAlpha, 0) || o.TopicsLabelK < 0:
@@ -132,14 +147,18 @@ func NewPlan(o Options, d *dataset.Dataset, source any) (Plan, error) {
 	if err := o.Validate(); err != nil {
 		return Plan{}, err
 	}
+	interp := strings.Trim(o.InterpSettings, ";")
+	if o.TopicHead == "diagonal" {
+		interp = strings.Trim(fmt.Sprintf("topic_head=diagonal;semantic_units=%d;%s", o.TopicsK+o.FreeUnits, interp), ";")
+	}
 	p := Plan{Quick: o.Quick, Data: source, DataKey: d.Key, TopicsK: o.TopicsK, TopicsIterations: 200,
-		TopicsAlpha: o.TopicsAlpha, TopicsLabelK: o.TopicsLabelK, InterpSettings: strings.Trim(o.InterpSettings, ";"),
+		TopicsAlpha: o.TopicsAlpha, TopicsLabelK: o.TopicsLabelK, InterpSettings: interp,
 		Lambdas: []float64{0, o.Lambda}, Paper: o.Paper, InterpLoss: o.InterpLoss, ActivityL1: o.ActivityL1, InterpretClips: o.InterpretClips,
 		TransferSeeds: o.TransferSeeds, ReviseClips: o.ReviseClips, ReviseSteps: reviseSteps}
 	if o.Paper {
 		p.Lambdas = []float64{0, PaperLambda, o.Lambda}
 	}
-	steps := 1500 // enough for every concept family ≥ 0.9 with the "mean" encoder (docs/results.md)
+	steps := 1000 // every concept family named ≥ 0.9 with the "mean" encoder (docs/results.md)
 	if o.Quick {
 		p.TopicsIterations, steps = 100, 400
 	}

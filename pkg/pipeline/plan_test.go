@@ -25,14 +25,21 @@ func tinyDataset() *dataset.Dataset {
 
 func TestNewPlan(t *testing.T) {
 	for _, c := range []struct {
-		opts  func(o *Options)
-		loss  string
-		lam   float64
-		steps string
+		opts     func(o *Options)
+		loss     string
+		lambdas  []float64
+		settings string
+		interp   string // the interpretive model's InterpSettings
 	}{
-		{func(o *Options) {}, "mse", 0.1, "train_steps=1500;eval_every=0;checkpoint_every=300;eval_clips=3"},
-		{func(o *Options) { o.InterpLoss, o.Lambda, o.Quick = "bce", 1, true }, "bce", 1, "train_steps=400;eval_every=0;checkpoint_every=100;eval_clips=3"},
-		{func(o *Options) { o.Steps, o.TopicsK = 50, 200 }, "mse", 0.1, "train_steps=50;eval_every=0;checkpoint_every=100;eval_clips=3;semantic_units=200"},
+		{func(o *Options) {}, "bce", []float64{0, 0.1, 0.5}, "train_steps=1000;eval_every=0;checkpoint_every=200;eval_clips=3",
+			"topic_head=diagonal;semantic_units=42"},
+		{func(o *Options) { o.Lambda, o.Quick, o.FreeUnits, o.InterpSettings = 1, true, 0, "dropout=0.1" }, "bce", []float64{0, 0.1, 1},
+			"train_steps=400;eval_every=0;checkpoint_every=100;eval_clips=3", "topic_head=diagonal;semantic_units=32;dropout=0.1"},
+		{func(o *Options) { o.Steps, o.TopicsK = 50, 200 }, "bce", []float64{0, 0.1, 0.5},
+			"train_steps=50;eval_every=0;checkpoint_every=100;eval_clips=3;semantic_units=200", "topic_head=diagonal;semantic_units=210"},
+		{func(o *Options) { // the paper's run: baseline and λ = 0.1, squared error, dense head
+			o.Paper, o.Lambda, o.InterpLoss, o.TopicHead = false, 0.1, "mse", "dense"
+		}, "mse", []float64{0, 0.1}, "train_steps=1000;eval_every=0;checkpoint_every=200;eval_clips=3", ""},
 	} {
 		o := DefaultOptions()
 		c.opts(&o)
@@ -40,8 +47,9 @@ func TestNewPlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.InterpLoss != c.loss || len(p.Lambdas) != 2 || p.Lambdas[0] != 0 || p.Lambdas[1] != c.lam || p.Settings != c.steps {
-			t.Errorf("%+v: plan has loss %q, λ %v, settings %q; want %q, %v, %q", o, p.InterpLoss, p.Lambdas, p.Settings, c.loss, c.lam, c.steps)
+		if p.InterpLoss != c.loss || !slices.Equal(p.Lambdas, c.lambdas) || p.Settings != c.settings || p.InterpSettings != c.interp {
+			t.Errorf("%+v: plan has loss %q, λ %v, settings %q, interpretive %q; want %q, %v, %q, %q", o, p.InterpLoss, p.Lambdas,
+				p.Settings, p.InterpSettings, c.loss, c.lambdas, c.settings, c.interp)
 		}
 		if p.InterpretTrainClips != 10 || p.DataKey != "k" {
 			t.Errorf("interpret train clips %d, data key %q", p.InterpretTrainClips, p.DataKey)
@@ -66,7 +74,9 @@ func TestOptionsValidate(t *testing.T) {
 		{func(o *Options) { o.InterpLoss = "l1" }, `--interp-loss "l1"; expected "mse"`},
 		{func(o *Options) { o.ActivityL1 = -0.1 }, "--activity-l1 -0.1; expected a finite weight ≥ 0"},
 		{func(o *Options) { o.TransferSeeds = 0 }, "--transfer-seeds 0"},
-		{func(o *Options) { o.Paper = true }, "--paper with --lambda 0.1"},
+		{func(o *Options) { o.Lambda = 0.1 }, "--lambda 0.1 is the paper's setting, which run trains already (--paper); give the interpretive model another λ, or add --paper=false"},
+		{func(o *Options) { o.TopicHead = "sparse" }, `--topic-head "sparse"`},
+		{func(o *Options) { o.FreeUnits = -1 }, "--free-units -1"},
 		{func(o *Options) { o.TopicsAlpha = -1 }, "--topics-alpha -1"},
 	} {
 		o := DefaultOptions()
@@ -110,7 +120,7 @@ func TestModelSettings(t *testing.T) {
 // the interpretive model, last, which InterpLambda names.
 func TestPaperModel(t *testing.T) {
 	o := DefaultOptions()
-	o.Paper, o.Lambda, o.InterpLoss = true, 0.5, "bce"
+	o.Paper, o.Lambda, o.InterpLoss, o.TopicHead = true, 0.5, "bce", "dense"
 	o.InterpSettings, o.Steps = "topic_head=diagonal;semantic_units=40", 50
 	p, err := NewPlan(o, tinyDataset(), nil)
 	if err != nil {
