@@ -265,8 +265,10 @@ func Run(ctx context.Context, d *dataset.Dataset, plan Plan, cfg RunConfig) (*Su
 	rv.done = func(res *Result) { reviseRes = res }
 	extra = append(extra, rv)
 	// Longest first: trainings, then the transfer and the revision, then the
-	// others in order.
-	tasks := append(append(trains, extra...), later...)
+	// others in order. Of the trainings, the paper's setting goes last: the
+	// transfer and the revision wait for the baseline and the interpretive
+	// model only, and run beside it.
+	tasks := append(append(trainOrder(trains, models, plan), extra...), later...)
 	if err := sl.runTasks(tasks, cfg.Jobs, progress); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted (finished stages and the newest training checkpoints are kept; run again to resume): %w", err)
@@ -322,4 +324,19 @@ func Reproduce(args []string) string {
 
 func createLog(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+}
+
+// trainOrder returns the trainings in the order they start: those of
+// models[i] (trains[i]'s model) in plan order, the paper's setting's after
+// all others.
+func trainOrder(trains []*task, models []*model, plan Plan) []*task {
+	var first, paper []*task
+	for i, t := range trains {
+		if plan.IsPaper(models[i].lambda) {
+			paper = append(paper, t)
+		} else {
+			first = append(first, t)
+		}
+	}
+	return append(first, paper...)
 }

@@ -99,3 +99,32 @@ func TestRunTasks(t *testing.T) {
 		t.Errorf("after x failed: %v; want z run and y not", events)
 	}
 }
+
+// TestTrainOrder: the paper's setting trains after the baseline and the
+// interpretive model of every seed (the transfer and the revision wait for
+// those two only); without it the plan's order stays.
+func TestTrainOrder(t *testing.T) {
+	for _, c := range []struct {
+		paper bool
+		want  []int // indices into trains
+	}{
+		{true, []int{0, 2, 3, 5, 1, 4}},
+		{false, []int{0, 1, 2, 3, 4, 5}},
+	} {
+		plan := Plan{Lambdas: []float64{0, PaperLambda, 0.5}, Paper: c.paper}
+		var trains []*task
+		var models []*model
+		for seed := 1; seed <= 2; seed++ {
+			for _, l := range plan.Lambdas {
+				trains = append(trains, &task{})
+				models = append(models, &model{lambda: l, seed: seed})
+			}
+		}
+		got := trainOrder(trains, models, plan)
+		for k, i := range c.want {
+			if got[k] != trains[i] {
+				t.Errorf("paper %v: training %d of the order is trains[%d]; want trains[%d]", c.paper, k, slices.Index(trains, got[k]), i)
+			}
+		}
+	}
+}
