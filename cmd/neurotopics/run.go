@@ -78,9 +78,9 @@ and reused on the next run with the same configuration (--force recomputes
 them); an interrupted run resumes where it stopped (training resumes from its
 newest checkpoint). Two runs with the same --out take turns: the second waits
 for the first (it says which process holds the folder), then reuses its stages.
---quick runs a small corpus and short trainings (≈ 1.5 minutes
-on 2 cores) to try the pipeline; the default takes ≈ 6 minutes on a first run
-and ≈ 3 once the frame features are cached, --seeds 3 ≈ 8 (README). These
+--quick runs a small corpus and short trainings (≈ 1.2 minutes
+on 2 cores) to try the pipeline; the default takes ≈ 3 minutes on a first run
+and ≈ 2 once the frame features are cached, --seeds 3 ≈ 6 (README). These
 times are for a binary built with GOEXPERIMENT=simd (Go's SIMD matrix kernels,
 amd64): without it training is ≈ 3× slower.`,
 		Example: `  neurotopics run                       # default corpus, one seed, report in report/
