@@ -29,8 +29,10 @@ package captioner
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -240,28 +242,78 @@ func (m *Model) exec(name string, fn any) (*model.Exec, error) {
 const inferChunk = 128
 
 // runChunked runs exec over rows [0,n) in chunks of inferChunk, with inputs
-// made by in(lo, hi, chunk) and output i of each chunk copied out by
-// out(i, lo, hi, flat).
+// made by in(lo, hi, chunk) and the outputs of each chunk handed to
+// out(lo, hi, outs). Up to inferWorkers() chunks run at once (in may be
+// called concurrently); out is called from this goroutine, in chunk order,
+// so that what it sums adds up in the same order however many run.
 func runChunked(e *model.Exec, n int, in func(lo, hi, chunk int) []any, out func(lo, hi int, outs []*tensors.Tensor)) error {
-	for lo := 0; lo < n; lo += inferChunk {
-		hi := min(n, lo+inferChunk)
-		args := in(lo, hi, inferChunk)
-		outs, err := e.Call(args...)
+	W := inferWorkers()
+	outs := make([][]*tensors.Tensor, W)
+	errs := make([]error, W)
+	for base := 0; base < n; base += W * inferChunk {
+		var wg sync.WaitGroup
+		for j := range W {
+			lo := base + j*inferChunk
+			if lo >= n {
+				break
+			}
+			wg.Go(func() {
+				outs[j], errs[j] = callChunk(e, func() []any { return in(lo, min(n, lo+inferChunk), inferChunk) })
+			})
+		}
+		wg.Wait()
+		var err error
+		for j := range W {
+			lo := base + j*inferChunk
+			if lo >= n {
+				break
+			}
+			if err == nil {
+				err = errs[j]
+			}
+			if err == nil {
+				out(lo, min(n, lo+inferChunk), outs[j])
+			}
+			for _, t := range outs[j] {
+				t.MustFinalizeAll()
+			}
+			outs[j], errs[j] = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// callChunk runs e on the arguments args makes (then frees the tensors
+// among them), with a panic turned into an error.
+func callChunk(e *model.Exec, mk func() []any) (outs []*tensors.Tensor, err error) {
+	defer recoverErr("running a chunk", &err)
+	args := mk()
+	defer func() {
 		for _, a := range args {
 			if t, ok := a.(*tensors.Tensor); ok {
 				t.MustFinalizeAll()
 			}
 		}
-		if err != nil {
-			return err
-		}
-		out(lo, hi, outs)
-		for _, t := range outs {
-			t.MustFinalizeAll()
-		}
-	}
-	return nil
+	}()
+	return e.Call(args...)
 }
+
+// inferWorkers is the number of inference chunks (or beam-search groups)
+// that run at once: one per core Go may use. A stage that runs alone on
+// the machine then uses every core; the results do not depend on it.
+func inferWorkers() int {
+	if workersOverride > 0 {
+		return workersOverride
+	}
+	return max(1, runtime.GOMAXPROCS(0))
+}
+
+// workersOverride, when > 0, replaces the number of cores in inferWorkers
+// (tests).
+var workersOverride int
 
 // packRows packs rows[lo:hi], each of width w, into a [chunk, w] tensor,
 // padding with zeros. Widths must have been checked.

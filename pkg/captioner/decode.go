@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -97,17 +99,41 @@ func (m *Model) DecodeFrom(a [][]float32, opts DecodeOptions) (caps []Caption, e
 	if err != nil {
 		return nil, fmt.Errorf("decoding: %w", err)
 	}
+	// Groups of clips, each decoded alone (the same captions however the
+	// groups are shared out), by inferWorkers() goroutines.
 	caps = make([]Caption, len(a))
 	group := max(1, inferChunk/opts.Beam)
-	for lo := 0; lo < len(a); lo += group {
-		hi := min(len(a), lo+group)
-		res, err := m.beamSearch(stepE, h0[lo:hi], c0[lo:hi], ga[lo:hi], H, opts)
+	groups := (len(a) + group - 1) / group
+	errs := make([]error, groups)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(inferWorkers(), groups) {
+		wg.Go(func() {
+			for g := int(next.Add(1)) - 1; g < groups; g = int(next.Add(1)) - 1 {
+				lo, hi := g*group, min(len(a), (g+1)*group)
+				var res []Caption
+				res, errs[g] = m.beamSearchGroup(stepE, h0[lo:hi], c0[lo:hi], ga[lo:hi], H, opts)
+				if errs[g] != nil {
+					next.Store(int64(groups)) // stop the others
+					return
+				}
+				copy(caps[lo:hi], res)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("decoding: %w", err)
 		}
-		copy(caps[lo:hi], res)
 	}
 	return caps, nil
+}
+
+// beamSearchGroup is beamSearch with a panic turned into an error.
+func (m *Model) beamSearchGroup(stepE *model.Exec, h0, c0, ga [][]float32, H int, opts DecodeOptions) (caps []Caption, err error) {
+	defer recoverErr("beam search", &err)
+	return m.beamSearch(stepE, h0, c0, ga, H, opts)
 }
 
 // hyp is a partial caption in a beam.

@@ -2,6 +2,7 @@ package captioner
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -46,5 +47,63 @@ func TestTopCandsMatchesSorting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInferenceSameWithAnyWorkers checks that the chunks and beam-search
+// groups running side by side change nothing: the semantic layer, the
+// captions, the teacher-forced log-probabilities and the evaluation's
+// losses are the same to the bit with 1 and with 3 workers (300 clips: 3
+// chunks of 128 rows, 12 groups of 25 clips at beam 5).
+func TestInferenceSameWithAnyWorkers(t *testing.T) {
+	d := tinyData(300, 2, 8, 12, 5)
+	m, _ := trainTiny(t, d, "train_steps=20", "")
+	ids := d.SplitIDs("train")
+	type result struct {
+		a    [][]float32
+		caps []Caption
+		lp   [][]float64
+		eval *Metrics
+	}
+	run := func(workers int) result {
+		defer func(w int) { workersOverride = w }(workersOverride)
+		workersOverride = workers
+		a, err := m.EncodeToSemantic(d.Features, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		caps, err := m.DecodeFrom(a, BeamSearch(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := make([]string, len(caps))
+		for i, c := range caps {
+			texts[i] = c.Text()
+		}
+		lp, err := m.WordLogProbs(a, texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := m.Evaluate(d, "train", Greedy(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return result{a, caps, lp, ev}
+	}
+	one, three := run(1), run(3)
+	if !reflect.DeepEqual(one.a, three.a) {
+		t.Error("semantic layer differs between 1 and 3 workers")
+	}
+	if !reflect.DeepEqual(one.caps, three.caps) {
+		t.Error("beam-search captions differ between 1 and 3 workers")
+	}
+	if !reflect.DeepEqual(one.lp, three.lp) {
+		t.Error("word log-probabilities differ between 1 and 3 workers")
+	}
+	if !reflect.DeepEqual(one.eval, three.eval) {
+		t.Errorf("evaluation differs between 1 and 3 workers: %+v vs %+v", one.eval, three.eval)
+	}
+	if len(one.caps) != 300 || one.caps[299].Text() == "" {
+		t.Fatalf("decoded %d captions, the last %q", len(one.caps), one.caps[len(one.caps)-1].Text())
 	}
 }

@@ -95,48 +95,81 @@ func TrainClassifier(x [][]float32, y []int, classes int, cfg ClassifierConfig) 
 			c.Scale[d] = 0
 		}
 	}
-	// Standardised rows, flat.
-	xs := make([]float64, n*D)
-	for r, row := range x {
-		for d, v := range row {
-			xs[r*D+d] = (float64(v) - c.Mean[d]) * c.Scale[d]
+	// Standardised rows, flat, without the constant features: their
+	// weights start at 0 and stay there (zero gradient, zero L2 term, zero
+	// Adam step), so leaving them out changes nothing.
+	var live []int
+	for d, s := range c.Scale {
+		if s != 0 {
+			live = append(live, d)
 		}
 	}
-	C := classes
-	gW, gB := make([]float64, D*C), make([]float64, C)
-	adam := newAdam(D*C+C, cfg.LearningRate)
-	logits := make([]float64, C)
+	L, C := len(live), classes
+	xs := make([]float64, n*L)
+	for r, row := range x {
+		for j, d := range live {
+			xs[r*L+j] = (float64(row[d]) - c.Mean[d]) * c.Scale[d]
+		}
+	}
+	W := make([]float64, L*C)
+	gW, gB := make([]float64, L*C), make([]float64, C)
+	adam := newAdam(L*C+C, cfg.LearningRate)
+	logits := make([]float64, 4*C)
+	l0, l1, l2, l3 := logits[:C], logits[C:2*C], logits[2*C:3*C], logits[3*C:]
+	row := func(r int) []float64 { return xs[r*L : (r+1)*L] }
+	nf := float64(n)
 	for range cfg.Epochs {
 		clear(gW)
 		clear(gB)
 		var loss float64
-		for r := range n {
-			xr := xs[r*D : (r+1)*D]
-			affineInto(logits, c.B, xr, c.W)
-			lse := logSumExp(logits)
-			loss += lse - logits[y[r]]
-			for k := range C {
-				g := math.Exp(logits[k]-lse) / float64(n)
-				if k == y[r] {
-					g -= 1 / float64(n)
-				}
-				logits[k] = g
-				gB[k] += g
-			}
-			addOuter(gW, xr, logits)
+		// Four rows at a time, then one: the sums and their order are
+		// those of one row at a time (kernel.go).
+		r := 0
+		for ; r+4 <= n; r += 4 {
+			affineInto4(l0, l1, l2, l3, c.B, row(r), row(r+1), row(r+2), row(r+3), W)
+			loss += lossGrad(l0, y[r], nf, gB)
+			loss += lossGrad(l1, y[r+1], nf, gB)
+			loss += lossGrad(l2, y[r+2], nf, gB)
+			loss += lossGrad(l3, y[r+3], nf, gB)
+			addOuter4(gW, row(r), row(r+1), row(r+2), row(r+3), l0, l1, l2, l3)
 		}
-		loss /= float64(n)
+		for ; r < n; r++ {
+			affineInto(l0, c.B, row(r), W)
+			loss += lossGrad(l0, y[r], nf, gB)
+			addOuter(gW, row(r), l0)
+		}
+		loss /= nf
 		var reg float64
-		for j, w := range c.W {
+		for j, w := range W {
 			gW[j] += cfg.L2 * w
 			reg += w * w
 		}
 		c.Loss = loss + cfg.L2/2*reg
-		adam.step(c.W, gW, 0)
-		adam.step(c.B, gB, D*C)
+		adam.step(W, gW, 0)
+		adam.step(c.B, gB, L*C)
 		adam.t++
 	}
+	for j, d := range live {
+		copy(c.W[d*C:(d+1)*C], W[j*C:(j+1)*C])
+	}
 	return c, nil
+}
+
+// lossGrad turns one row's logits into the gradient of the mean
+// cross-entropy (softmax − one-hot of y, over n rows), adds it to gB and
+// returns the row's cross-entropy.
+func lossGrad(logits []float64, y int, n float64, gB []float64) float64 {
+	lse := logSumExp(logits)
+	loss := lse - logits[y]
+	for k := range logits {
+		g := math.Exp(logits[k]-lse) / n
+		if k == y {
+			g -= 1 / n
+		}
+		logits[k] = g
+		gB[k] += g
+	}
+	return loss
 }
 
 // Probabilities returns p(class | row) for each row.
