@@ -55,7 +55,9 @@ func TestRunOnExport(t *testing.T) {
 	root := t.TempDir()
 	cache := filepath.Join(root, "features")
 	synthDir := filepath.Join(root, "synth")
-	if out, err := run(t, append(tinyRun, "--out", synthDir, "--cache", cache)...); err != nil {
+	// Two models (--paper=false): this test is about the data path; the
+	// three-model run is TestRunPipeline's.
+	if out, err := run(t, append(tinyRun, "--paper=false", "--out", synthDir, "--cache", cache)...); err != nil {
 		t.Fatalf("synthetic run: %v\n%s", err, out)
 	}
 	export := filepath.Join(root, "export")
@@ -67,7 +69,7 @@ func TestRunOnExport(t *testing.T) {
 		t.Fatalf("export wrote %d feature files; want 160", len(files))
 	}
 	// run's own flags without the corpus ones: the data comes from files.
-	runFlags := []string{"run", "--quick", "--quiet", "--steps", "30", "--transfer-seeds", "1", "--topics-k", "12",
+	runFlags := []string{"run", "--quick", "--quiet", "--steps", "30", "--transfer-seeds", "1", "--topics-k", "12", "--paper=false",
 		"--captions", filepath.Join(export, "videodatainfo.json"), "--features", filepath.Join(export, "features")}
 
 	withTruth := filepath.Join(root, "with-truth")

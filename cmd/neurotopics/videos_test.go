@@ -43,8 +43,11 @@ func needFFmpeg(t *testing.T) {
 }
 
 // videoRun is tinyRun's pipeline without its corpus flags, but for the
-// encoder's fitting frames (the synthetic run's).
-var videoRun = []string{"run", "--quick", "--quiet", "--steps", "30", "--transfer-seeds", "1", "--topics-k", "12", "--frame-fit-frames", "200"}
+// encoder's fitting frames (the synthetic run's), and with two models
+// (--paper=false): these tests are about the video path; the three-model
+// run is TestRunPipeline's.
+var videoRun = []string{"run", "--quick", "--quiet", "--steps", "30", "--transfer-seeds", "1", "--topics-k", "12", "--frame-fit-frames", "200",
+	"--paper=false"}
 
 // TestRunOnVideos exports a small synthetic corpus as lossless FFV1 videos
 // and runs the pipeline on them: the metrics are the synthetic run's (of
@@ -58,7 +61,7 @@ func TestRunOnVideos(t *testing.T) {
 	root := t.TempDir()
 	cache := filepath.Join(root, "cache")
 	synth := filepath.Join(root, "synth")
-	if out, err := run(t, append(tinyRun, "--synth-frame-bits", "8", "--out", synth, "--cache", cache)...); err != nil {
+	if out, err := run(t, append(tinyRun, "--paper=false", "--synth-frame-bits", "8", "--out", synth, "--cache", cache)...); err != nil {
 		t.Fatalf("synthetic run: %v\n%s", err, out)
 	}
 	for _, codec := range []string{video.CodecFFV1, video.CodecH264} {
