@@ -23,6 +23,7 @@ go test -count=1 -tags xla ./pkg/backend
 go test -count=1 -timeout 30m ./...
 # The SIMD kernels (GOEXPERIMENT=simd, the README's build) of the frame
 # encoder and the transfer classifier against the scalar ones and the
-# reference, with each instruction set the CPU has.
-GOEXPERIMENT=simd go test -count=1 -run 'ISAs|Kernel|Classifier' ./pkg/captioner/framenc ./pkg/transfer
+# reference, with each instruction set the CPU has; the captioner's
+# rewritten weight gradients against GoMLX's products on the SIMD kernels.
+GOEXPERIMENT=simd go test -count=1 -run 'ISAs|Kernel|Classifier|WeightGrad' ./pkg/captioner/framenc ./pkg/transfer ./pkg/captioner
 CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./pkg/corpus/... ./pkg/dataset/...

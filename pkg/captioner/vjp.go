@@ -68,7 +68,7 @@ func withVJP(inputs []*Node, forward func(in []*Node) []*Node, vjp func(vs []*No
 
 // matmul is x·w for x [M,K] and w [K,N], with the gradients
 // ∂x = v·wᵀ (a product the backend runs without transposing) and
-// ∂w = xᵀ·v, computed without GoMLX's final transposes.
+// ∂w = xᵀ·v (weightGrad), computed without GoMLX's final transposes.
 func matmul(x, w *Node) *Node {
 	x.AssertRank(2)
 	w.AssertRank(2)
@@ -78,9 +78,35 @@ func matmul(x, w *Node) *Node {
 			v := vs[0]
 			return []*Node{
 				DotGeneral(v, []int{1}, nil, w, []int{1}, nil),
-				DotGeneral(x, []int{0}, nil, v, []int{0}, nil),
+				weightGrad(x, v),
 			}
 		})[0]
+}
+
+// packedProducts is the size M·K·N from which the Go backend multiplies
+// matrices with its packed kernels (gomlx/compute v0.1.6, with and without
+// GOEXPERIMENT=simd): they pack either operand layout into the same
+// panels, so a product's result does not depend on its operands' layouts
+// there (TestWeightGradMatchesProduct checks it).
+const packedProducts = 4 << 20
+
+// weightGrad returns xᵀ·v [K,N] for x [M,K] and v [M,N]. The backend runs a
+// product that contracts the first axes of both operands by transposing
+// both first, each an element-by-element copy. From packedProducts on, it
+// transposes only x (M·K values) or only v and the result (M·N + K·N),
+// whichever copies less, for a layout the backend runs directly: the same
+// result to the bit. Below, where the kernels differ by layout, it keeps
+// the product as it is.
+func weightGrad(x, v *Node) *Node {
+	M, K, N := x.Shape().Dimensions[0], x.Shape().Dimensions[1], v.Shape().Dimensions[1]
+	switch {
+	case M*K*N < packedProducts:
+		return DotGeneral(x, []int{0}, nil, v, []int{0}, nil)
+	case M*K <= M*N+K*N:
+		return DotGeneral(TransposeAllAxes(x, 1, 0), []int{1}, nil, v, []int{0}, nil)
+	default:
+		return TransposeAllAxes(DotGeneral(TransposeAllAxes(v, 1, 0), []int{1}, nil, x, []int{0}, nil), 1, 0)
+	}
 }
 
 // unstack splits x [L,...] into its L slices along the first axis (each

@@ -115,3 +115,42 @@ func TestWithVJPTwoGradients(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightGradMatchesProduct checks weightGrad against the plain product
+// contracting the first axes, to the bit, at the step's shapes on either
+// side of packedProducts (both of its rewritten forms included): the
+// rewrite must leave training's results unchanged.
+func TestWeightGradMatchesProduct(t *testing.T) {
+	for _, sh := range [][3]int{
+		{64, 128, 512},  // the LSTM's recurrent weights (exactly packedProducts)
+		{768, 128, 320}, // the output layer: x transposed
+		{768, 384, 128}, // the per-frame projection: v and the result transposed
+		{64, 1152, 128}, // an encoder layer
+		{64, 42, 32},    // the topic head: below packedProducts, unchanged
+	} {
+		M, K, N := sh[0], sh[1], sh[2]
+		exec := MustNewExec(testBackend(t), func(x, v *Node) []*Node {
+			return []*Node{weightGrad(x, v), DotGeneral(x, []int{0}, nil, v, []int{0}, nil)}
+		})
+		fill := func(seed float64, dims ...int) *tensors.Tensor {
+			v := make([]float32, dims[0]*dims[1])
+			for i := range v {
+				v[i] = float32(math.Sin(seed*float64(i+1)) * 0.8)
+			}
+			return tensors.FromFlatDataAndDimensions(v, dims...)
+		}
+		outs, err := exec.Exec(fill(1.3, M, K), fill(2.1, M, N))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !outs[0].Shape().Equal(outs[1].Shape()) {
+			t.Fatalf("%v: shape %s, the product's %s", sh, outs[0].Shape(), outs[1].Shape())
+		}
+		got, want := tensors.MustCopyFlatData[float32](outs[0]), tensors.MustCopyFlatData[float32](outs[1])
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("M, K, N = %v: value %d is %v; the product gives %v", sh, i, got[i], want[i])
+			}
+		}
+	}
+}
