@@ -180,11 +180,7 @@ func TestOverfitFourClips(t *testing.T) {
 	// The decoder's log-probability of its caption is what teacher forcing
 	// gives for the same words.
 	caps, _ := m.DecodeFrom(a, Greedy())
-	texts := make([]string, len(caps))
-	for i, c := range caps {
-		texts[i] = c.Text()
-	}
-	lp, err := m.WordLogProbs(a, texts)
+	lp, err := m.WordLogProbs(a, captionTexts(caps))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,11 +76,7 @@ func TestInferenceSameWithAnyWorkers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		texts := make([]string, len(caps))
-		for i, c := range caps {
-			texts[i] = c.Text()
-		}
-		lp, err := m.WordLogProbs(a, texts)
+		lp, err := m.WordLogProbs(a, captionTexts(caps))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,4 +102,13 @@ func TestInferenceSameWithAnyWorkers(t *testing.T) {
 	if len(one.caps) != 300 || one.caps[299].Text() == "" {
 		t.Fatalf("decoded %d captions, the last %q", len(one.caps), one.caps[len(one.caps)-1].Text())
 	}
+}
+
+// captionTexts returns the text of each caption.
+func captionTexts(caps []Caption) []string {
+	texts := make([]string, len(caps))
+	for i, c := range caps {
+		texts[i] = c.Text()
+	}
+	return texts
 }
