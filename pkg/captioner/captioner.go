@@ -251,27 +251,22 @@ func runChunked(e *model.Exec, n int, in func(lo, hi, chunk int) []any, out func
 	outs := make([][]*tensors.Tensor, W)
 	errs := make([]error, W)
 	for base := 0; base < n; base += W * inferChunk {
+		running := min(W, (n-base+inferChunk-1)/inferChunk)
 		var wg sync.WaitGroup
-		for j := range W {
+		for j := range running {
 			lo := base + j*inferChunk
-			if lo >= n {
-				break
-			}
 			wg.Go(func() {
 				outs[j], errs[j] = callChunk(e, func() []any { return in(lo, min(n, lo+inferChunk), inferChunk) })
 			})
 		}
 		wg.Wait()
 		var err error
-		for j := range W {
-			lo := base + j*inferChunk
-			if lo >= n {
-				break
-			}
+		for j := range running {
 			if err == nil {
 				err = errs[j]
 			}
 			if err == nil {
+				lo := base + j*inferChunk
 				out(lo, min(n, lo+inferChunk), outs[j])
 			}
 			for _, t := range outs[j] {

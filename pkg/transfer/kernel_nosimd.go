@@ -12,6 +12,3 @@ func affineInto4(o0, o1, o2, o3, b, x0, x1, x2, x3, w []float64) {
 func addOuter4(w, x0, x1, x2, x3, g0, g1, g2, g3 []float64) {
 	addOuter4Scalar(w, x0, x1, x2, x3, g0, g1, g2, g3, 0)
 }
-
-// kernelISA names the instruction set of the classifier's kernels.
-func kernelISA() string { return "scalar Go" }

@@ -11,14 +11,6 @@ import "simd/archsimd"
 
 var hasAVX2 = archsimd.X86.AVX2()
 
-// kernelISA names the instruction set of the classifier's kernels.
-func kernelISA() string {
-	if hasAVX2 {
-		return "AVX2"
-	}
-	return "scalar Go"
-}
-
 // affineInto4 is affineInto for four rows (kernel.go).
 func affineInto4(o0, o1, o2, o3, b, x0, x1, x2, x3, w []float64) {
 	kv := 0
