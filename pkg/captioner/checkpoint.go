@@ -181,7 +181,7 @@ func (m *Model) SaveFile(path string) error {
 			return fmt.Errorf("saving checkpoint: variable %s: %w", v.Path(), err)
 		}
 		h.Variables = append(h.Variables, savedVariable{
-			Path: v.Path(), DType: t.DType().String(), Dims: slices.Clone(t.Shape().Dimensions),
+			Path: v.Path(), DType: t.DType().String(), Dims: dimsOf(t.Shape().Dimensions),
 			Trainable: v.Trainable, Offset: off, Length: int64(data.Len()) - off,
 		})
 	}
@@ -445,4 +445,12 @@ func vocabFromHeader(h *checkpointHeader, path string) (*corpus.Vocab, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// dimsOf returns a copy of dims that is never nil, so that a scalar's dims
+// are written as [] whether its shape holds a nil or an empty slice (which
+// varies with the backend buffer a value last came from): the same
+// variables give the same checkpoint bytes.
+func dimsOf(dims []int) []int {
+	return append(make([]int, 0, len(dims)), dims...)
 }
