@@ -26,14 +26,14 @@ func TestCheckpointScalarDimsStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lr := store.RootScope().VariableWithValue("scalar_for_test", float32(0.25))
+	scalar := store.RootScope().VariableWithValue("scalar_for_test", float32(0.25))
 	save := func(dims []int) []byte {
 		t.Helper()
 		x := tensors.FromShape(shapes.Shape{DType: dtypes.Float32, Dimensions: dims})
 		if err := tensors.MutableFlatData(x, func(f []float32) { f[0] = 0.25 }); err != nil {
 			t.Fatal(err)
 		}
-		if err := lr.SetValue(x); err != nil {
+		if err := scalar.SetValue(x); err != nil {
 			t.Fatal(err)
 		}
 		path := filepath.Join(t.TempDir(), "ckpt.ntc")
